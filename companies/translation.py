@@ -1,0 +1,57 @@
+from modeltranslation.translator import TranslationOptions, register
+from simple_history import register as register_history
+
+from .models import (
+    Capability,
+    Certification,
+    Company,
+    CooperationOffer,
+    JobPosting,
+    Material,
+    Sector,
+    SpokenLanguage,
+)
+
+
+@register(Sector)
+class SectorTranslation(TranslationOptions):
+    fields = ("name",)
+
+
+@register(Capability)
+class CapabilityTranslation(TranslationOptions):
+    fields = ("name", "description")
+
+
+@register(Material)
+class MaterialTranslation(TranslationOptions):
+    fields = ("name",)
+
+
+@register(Certification)
+class CertificationTranslation(TranslationOptions):
+    fields = ("name", "description")
+
+
+@register(SpokenLanguage)
+class SpokenLanguageTranslation(TranslationOptions):
+    fields = ("name",)
+
+
+@register(Company)
+class CompanyTranslation(TranslationOptions):
+    fields = ("description",)
+
+
+@register(CooperationOffer)
+class CooperationOfferTranslation(TranslationOptions):
+    fields = ("title", "description")
+
+
+@register(JobPosting)
+class JobPostingTranslation(TranslationOptions):
+    fields = ("title", "description")
+
+
+for model in (Company, CooperationOffer, JobPosting):
+    register_history(model, app=__package__)

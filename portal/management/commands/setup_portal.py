@@ -1,0 +1,52 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from companies.models import Capability, Company
+
+FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
+# Loaded in this order: each file only refers to rows of the files before it.
+FIXTURE_FILES = ["geography.json", "taxonomy.json", "content.json"]
+
+
+class Command(BaseCommand):
+    help = (
+        "Prepare a working portal: migrate, create the cache table, load the seed fixtures, "
+        "generate demo companies and make sure an administrator exists. Safe to run again."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--companies", type=int, default=300, help="Demo companies to generate (default 300).")
+        parser.add_argument("--seed", type=int, default=1, help="Random seed of the demo data.")
+        parser.add_argument("--admin-password", default="portal-admin", help="Password of the 'admin' user.")
+
+    def handle(self, *args, companies, seed, admin_password, **options):
+        verbosity = options["verbosity"]
+        call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
+        call_command("createcachetable", verbosity=0)
+        for name in FIXTURE_FILES:
+            path = FIXTURES_DIR / name
+            if path.exists():
+                call_command("loaddata", str(path), verbosity=verbosity)
+        # loaddata saves raw rows: give the capability tree its materialised paths.
+        Capability.rebuild_paths()
+        if companies and Company.objects.count() < companies:
+            call_command("seed_demo", companies=companies, seed=seed, verbosity=verbosity)
+        User = get_user_model()
+        admin, created = User.objects.get_or_create(
+            username="admin", defaults={"is_staff": True, "is_superuser": True, "email": "admin@example.org"}
+        )
+        if created:
+            admin.set_password(admin_password)
+            admin.save()
+            password_note = admin_password
+        else:
+            password_note = "(unchanged)"
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Portal ready. Admin login: http://127.0.0.1:8000/en/admin/  user: admin  password: {password_note}"
+            )
+        )

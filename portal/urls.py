@@ -1,0 +1,31 @@
+"""Root URLs. Public pages live under a language prefix (/en/, /sv/, /fi/, /pl/, /lt/) and their
+path segments are translated with gettext; the English paths are a fixed interface."""
+
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.static import serve
+
+from . import views
+
+urlpatterns = [
+    path("", views.root_redirect, name="root"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+urlpatterns += i18n_patterns(
+    path("", include("portal.urls_public")),
+    path(_("companies/"), include("companies.urls")),
+    path(_("offers/"), include("companies.urls_offers")),
+    path(_("jobs/"), include("companies.urls_jobs")),
+    path(_("projects/"), include("projects.urls")),
+    path(_("events/"), include("events.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=True,
+)
+
+if settings.DEBUG:
+    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

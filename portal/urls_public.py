@@ -1,0 +1,15 @@
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from . import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(_("clusters/"), views.cluster_list, name="cluster-list"),
+    path(_("clusters/<slug:slug>/"), views.cluster_detail, name="cluster"),
+    path(_("news/"), views.news_list, name="news-list"),
+    path(_("news/<slug:slug>/"), views.news_detail, name="news-detail"),
+    path(_("pages/<slug:slug>/"), views.page_detail, name="page"),
+]

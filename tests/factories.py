@@ -1,0 +1,225 @@
+"""Test data built in code. Each function makes one valid object; keyword arguments override."""
+
+import datetime
+import itertools
+
+from django.utils import timezone
+
+from companies.models import (
+    Capability,
+    Certification,
+    Company,
+    CompanyCertificate,
+    CooperationOffer,
+    JobPosting,
+    Material,
+    Membership,
+    Sector,
+    SpokenLanguage,
+)
+from events.models import Event, Registration, VisitRequest
+from portal.models import Cluster, Municipality, NewsItem, Organization, Person, Region
+from projects.models import Project
+
+_counter = itertools.count(1)
+
+# Valid business IDs, one series per country (check digits computed by the validators' rules).
+VALID_BUSINESS_IDS = {
+    "FI": ["0737546-2", "2336509-6", "1572860-0"],
+    "SE": ["556036-0793", "556016-0680", "202100-5489"],
+    "PL": ["526-000-12-46", "525-000-64-08", "773-123-45-61"],
+    "LT": ["112029651", "112021238", "110053842"],
+}
+
+
+def region(**kwargs):
+    n = next(_counter)
+    defaults = {"country": "FI", "name_en": f"Region {n}", "name_fi": f"Maakunta {n}", "name_sv": f"Landskap {n}"}
+    defaults.update(kwargs)
+    return Region.objects.create(**defaults)
+
+
+def municipality(**kwargs):
+    n = next(_counter)
+    if "region" not in kwargs:
+        kwargs["region"] = region(country=kwargs.pop("country", "FI"))
+    defaults = {"name_en": f"Town {n}", "name_fi": f"Kaupunki {n}", "name_sv": f"Stad {n}"}
+    defaults.update(kwargs)
+    return Municipality.objects.create(**defaults)
+
+
+def organization(**kwargs):
+    n = next(_counter)
+    defaults = {"name_en": f"Development Agency {n}", "kind": Organization.Kind.DEVELOPMENT_AGENCY, "country": "FI"}
+    defaults.update(kwargs)
+    return Organization.objects.create(**defaults)
+
+
+def person(**kwargs):
+    n = next(_counter)
+    defaults = {"first_name": "Test", "last_name": f"Person{n}", "email": f"person{n}@example.org"}
+    defaults.update(kwargs)
+    return Person.objects.create(**defaults)
+
+
+def cluster(**kwargs):
+    n = next(_counter)
+    defaults = {
+        "name_en": f"Metal Cluster {n}",
+        "name_fi": f"Metalliklusteri {n}",
+        "name_sv": f"Metallkluster {n}",
+        "sector": Cluster.Sector.METAL,
+        "country": "FI",
+    }
+    defaults.update(kwargs)
+    return Cluster.objects.create(**defaults)
+
+
+def sector(**kwargs):
+    n = next(_counter)
+    defaults = {"nace_code": f"{n % 99:02d}.{n}", "name_en": f"Sector {n}"}
+    defaults.update(kwargs)
+    return Sector.objects.create(**defaults)
+
+
+def capability(**kwargs):
+    n = next(_counter)
+    defaults = {"name_en": f"Capability {n}"}
+    defaults.update(kwargs)
+    return Capability.objects.create(**defaults)
+
+
+def material(**kwargs):
+    n = next(_counter)
+    defaults = {"name_en": f"Material {n}"}
+    defaults.update(kwargs)
+    return Material.objects.create(**defaults)
+
+
+def certification(**kwargs):
+    n = next(_counter)
+    defaults = {"code": f"ISO {9000 + n}", "name_en": f"Standard {n}", "kind": Certification.Kind.QUALITY}
+    defaults.update(kwargs)
+    return Certification.objects.create(**defaults)
+
+
+def spoken_language(code="fi", **kwargs):
+    obj, _created = SpokenLanguage.objects.get_or_create(code=code, defaults={"name_en": code.upper(), **kwargs})
+    return obj
+
+
+def company(clusters=(), **kwargs):
+    n = next(_counter)
+    if "municipality" not in kwargs:
+        kwargs["municipality"] = municipality(country=kwargs.get("country", "FI"))
+    defaults = {
+        "name": f"Company {n} Oy",
+        "country": kwargs["municipality"].region.country.code,
+        "business_id": f"ID-{n}",
+        "size_class": Company.SizeClass.SMALL,
+        "description_en": f"Company number {n} machines and welds steel.",
+    }
+    defaults.update(kwargs)
+    obj = Company.objects.create(**defaults)
+    for c in clusters:
+        Membership.objects.create(company=obj, cluster=c)
+    return obj
+
+
+def certificate(company_obj, certification_obj, **kwargs):
+    defaults = {"valid_from": datetime.date(2020, 1, 1)}
+    defaults.update(kwargs)
+    return CompanyCertificate.objects.create(company=company_obj, certification=certification_obj, **defaults)
+
+
+def offer(**kwargs):
+    n = next(_counter)
+    today = timezone.localdate()
+    defaults = {
+        "title_en": f"Offer {n}",
+        "description_en": "Free laser cutting capacity.",
+        "category": CooperationOffer.Category.SUBCONTRACTING,
+        "valid_from": today - datetime.timedelta(days=1),
+        "valid_until": today + datetime.timedelta(days=30),
+        "status": "published",
+    }
+    if "company" not in kwargs:
+        defaults["company"] = company()
+    defaults.update(kwargs)
+    return CooperationOffer.objects.create(**defaults)
+
+
+def job(**kwargs):
+    n = next(_counter)
+    defaults = {
+        "title_en": f"Welder {n}",
+        "description_en": "MIG/MAG welding of steel structures.",
+        "profession": "Welder",
+        "expires_on": timezone.localdate() + datetime.timedelta(days=30),
+        "contact_name": "Hiring Manager",
+        "contact_email": f"jobs{n}@example.org",
+        "status": "published",
+    }
+    if "company" not in kwargs and kwargs.get("kind") != JobPosting.Kind.WANTED:
+        defaults["company"] = company()
+    defaults.update(kwargs)
+    return JobPosting.objects.create(**defaults)
+
+
+def project(**kwargs):
+    n = next(_counter)
+    defaults = {
+        "name_en": f"Project {n}",
+        "status": Project.Status.ACTIVE,
+        "start_date": datetime.date(2024, 1, 1),
+        "end_date": datetime.date(2027, 12, 31),
+    }
+    if "lead_organization" not in kwargs:
+        defaults["lead_organization"] = organization()
+    defaults.update(kwargs)
+    return Project.objects.create(**defaults)
+
+
+def event(**kwargs):
+    n = next(_counter)
+    start = timezone.now() + datetime.timedelta(days=10)
+    defaults = {
+        "title_en": f"Seminar {n}",
+        "kind": Event.Kind.SEMINAR,
+        "starts_at": start,
+        "ends_at": start + datetime.timedelta(hours=6),
+        "time_zone": "Europe/Helsinki",
+    }
+    if "organizer" not in kwargs:
+        defaults["organizer"] = organization()
+    defaults.update(kwargs)
+    return Event.objects.create(**defaults)
+
+
+def registration(event_obj, **kwargs):
+    n = next(_counter)
+    defaults = {"name": f"Participant {n}", "email": f"participant{n}@example.org"}
+    defaults.update(kwargs)
+    return Registration.objects.create(event=event_obj, **defaults)
+
+
+def visit_request(**kwargs):
+    defaults = {
+        "main_goal": VisitRequest.MainGoal.BUSINESS,
+        "purpose": "Meet cleantech companies.",
+        "preferred_dates": "May 2027",
+        "expected_participants": 5,
+        "name": "Visitor",
+        "email": "visitor@example.org",
+    }
+    if "cluster" not in kwargs:
+        defaults["cluster"] = cluster()
+    defaults.update(kwargs)
+    return VisitRequest.objects.create(**defaults)
+
+
+def news(**kwargs):
+    n = next(_counter)
+    defaults = {"title_en": f"News {n}", "body_en": "Something happened."}
+    defaults.update(kwargs)
+    return NewsItem.objects.create(**defaults)
