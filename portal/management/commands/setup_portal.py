@@ -1,3 +1,4 @@
+import shutil
 from pathlib import Path
 
 from django.conf import settings
@@ -31,6 +32,10 @@ class Command(BaseCommand):
             path = FIXTURES_DIR / name
             if path.exists():
                 call_command("loaddata", str(path), verbosity=verbosity)
+        # Files the fixtures refer to (project documents, logos) go to the media folder.
+        media_source = FIXTURES_DIR / "media"
+        if media_source.is_dir():
+            shutil.copytree(media_source, settings.MEDIA_ROOT, dirs_exist_ok=True)
         # loaddata saves raw rows: give the capability tree its materialised paths.
         Capability.rebuild_paths()
         if companies and Company.objects.count() < companies:
