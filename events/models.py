@@ -43,6 +43,20 @@ class EventQuerySet(models.QuerySet):
     def in_cluster(self, cluster):
         return self.filter(cluster=cluster)
 
+    def in_country(self, country):
+        """Events held in a town of the country (online-only events have no town)."""
+        return self.filter(municipality__region__country=country)
+
+    def overlapping(self, start, end):
+        """Events running at some moment of [start, end), e.g. a calendar month."""
+        return self.filter(starts_at__lt=end, ends_at__gte=start)
+
+    def with_registration_counts(self):
+        """Annotate ``confirmed_count``: confirmed registrations (for "places left")."""
+        return self.annotate(
+            confirmed_count=models.Count("registrations", filter=Q(registrations__status="confirmed"))
+        )
+
 
 class Event(SluggedMixin, TimeStampedModel):
     class Kind(models.TextChoices):

@@ -32,6 +32,15 @@ class ProjectQuerySet(models.QuerySet):
     def in_cluster(self, cluster):
         return self.filter(clusters=cluster)
 
+    def in_country(self, country):
+        """Projects led by, or with a partner from, an organisation of the country."""
+        in_country = Q(lead_organization__country=country) | Q(partners__organization__country=country)
+        return self.filter(pk__in=self.model.objects.filter(in_country).values("pk"))
+
+    def running_in_year(self, year):
+        """Projects running at some time of the year."""
+        return self.filter(start_date__year__lte=year).filter(Q(end_date__isnull=True) | Q(end_date__year__gte=year))
+
 
 class Project(SluggedMixin, TimeStampedModel):
     class Status(models.TextChoices):
