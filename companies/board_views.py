@@ -13,7 +13,9 @@ def offer_list(request):
 
 
 def offer_detail(request, slug):
-    offer = get_object_or_404(CooperationOffer.objects.published().select_related("company"), slug=slug)
+    offer = get_object_or_404(
+        CooperationOffer.objects.published().select_related("company"), slug=slug
+    )
     return render(request, "companies/offer_detail.html", {"offer": offer})
 
 
@@ -24,5 +26,7 @@ def job_list(request):
 
 
 def job_detail(request, slug):
-    job = get_object_or_404(JobPosting.objects.published().select_related("company", "municipality"), slug=slug)
+    job = get_object_or_404(
+        JobPosting.objects.published().select_related("company", "municipality"), slug=slug
+    )
     return render(request, "companies/job_detail.html", {"job": job})

@@ -56,7 +56,12 @@ class Capability(SluggedMixin, models.Model):
     description = models.TextField(_("description"), blank=True)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        "self",
+        verbose_name=_("parent"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     # Materialised path of ids ("/3/17/"), so that "a parent includes its children" is one
@@ -92,7 +97,9 @@ class Capability(SluggedMixin, models.Model):
             type(self).objects.filter(pk=self.pk).update(path=new_path)
             if old_path:
                 # Move the subtree along with its root.
-                for child in type(self).objects.filter(path__startswith=old_path).exclude(pk=self.pk):
+                for child in (
+                    type(self).objects.filter(path__startswith=old_path).exclude(pk=self.pk)
+                ):
                     child.path = new_path + child.path[len(old_path) :]
                     type(self).objects.filter(pk=child.pk).update(path=child.path)
 
@@ -131,7 +138,9 @@ class Material(SluggedMixin, models.Model):
 
     name = models.CharField(_("name"), max_length=150)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    category = models.CharField(_("category"), max_length=20, choices=Category.choices, default=Category.METAL)
+    category = models.CharField(
+        _("category"), max_length=20, choices=Category.choices, default=Category.METAL
+    )
 
     class Meta:
         verbose_name = _("material")
@@ -244,30 +253,52 @@ class Company(SluggedMixin, TimeStampedModel):
     street_address = models.CharField(_("street address"), max_length=200, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=12, blank=True)
     municipality = models.ForeignKey(
-        Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT, related_name="companies"
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="companies",
     )
-    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5, null=True, blank=True)
-    longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5, null=True, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
     website = models.URLField(_("website"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = PhoneNumberField(_("phone"), blank=True)
     logo = models.ImageField(_("logo"), upload_to="companies/", blank=True)
     founded = models.PositiveSmallIntegerField(_("founded (year)"), null=True, blank=True)
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
-    size_class = models.CharField(_("size class"), max_length=10, choices=SizeClass.choices, db_index=True)
-    languages = models.ManyToManyField(SpokenLanguage, verbose_name=_("languages spoken"), blank=True)
+    size_class = models.CharField(
+        _("size class"), max_length=10, choices=SizeClass.choices, db_index=True
+    )
+    languages = models.ManyToManyField(
+        SpokenLanguage, verbose_name=_("languages spoken"), blank=True
+    )
     export_markets = CountryField(_("export markets"), multiple=True, blank=True)
-    sectors = models.ManyToManyField(Sector, verbose_name=_("sectors"), blank=True, related_name="companies")
+    sectors = models.ManyToManyField(
+        Sector, verbose_name=_("sectors"), blank=True, related_name="companies"
+    )
     capabilities = models.ManyToManyField(
         Capability, verbose_name=_("capabilities"), blank=True, related_name="companies"
     )
-    materials = models.ManyToManyField(Material, verbose_name=_("materials"), blank=True, related_name="companies")
+    materials = models.ManyToManyField(
+        Material, verbose_name=_("materials"), blank=True, related_name="companies"
+    )
     clusters = models.ManyToManyField(
-        Cluster, through="Membership", verbose_name=_("clusters"), blank=True, related_name="companies"
+        Cluster,
+        through="Membership",
+        verbose_name=_("clusters"),
+        blank=True,
+        related_name="companies",
     )
     is_published = models.BooleanField(_("published"), default=True)
     confirmed_at = models.DateTimeField(
-        _("last confirmed"), null=True, blank=True, help_text=_("When the company last confirmed its profile.")
+        _("last confirmed"),
+        null=True,
+        blank=True,
+        help_text=_("When the company last confirmed its profile."),
     )
     # Lower-cased, accent-free text of the name, the description in every language, the town in
     # every language and the capabilities: what the directory's free-text search reads.
@@ -280,7 +311,9 @@ class Company(SluggedMixin, TimeStampedModel):
         verbose_name_plural = _("companies")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["country", "business_id"], name="unique_company_business_id"),
+            models.UniqueConstraint(
+                fields=["country", "business_id"], name="unique_company_business_id"
+            ),
             models.CheckConstraint(
                 name="company_founded_plausible",
                 condition=Q(founded__isnull=True) | Q(founded__gte=1500, founded__lte=2100),
@@ -313,7 +346,11 @@ class Company(SluggedMixin, TimeStampedModel):
                 self.vat_number = normalize_vat_number(self.vat_number)
             except ValidationError as error:
                 errors["vat_number"] = error
-        if self.municipality_id and self.country and self.municipality.region.country != self.country:
+        if (
+            self.municipality_id
+            and self.country
+            and self.municipality.region.country != self.country
+        ):
             errors["municipality"] = _("The municipality is not in the company's country.")
         if self.founded and self.founded > timezone.localdate().year:
             errors["founded"] = _("The founding year cannot be in the future.")
@@ -331,8 +368,12 @@ class MembershipQuerySet(models.QuerySet):
 
 
 class Membership(models.Model):
-    company = models.ForeignKey(Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="memberships")
-    cluster = models.ForeignKey(Cluster, verbose_name=_("cluster"), on_delete=models.CASCADE, related_name="memberships")
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    cluster = models.ForeignKey(
+        Cluster, verbose_name=_("cluster"), on_delete=models.CASCADE, related_name="memberships"
+    )
     joined_on = models.DateField(_("member since"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -356,9 +397,14 @@ class Membership(models.Model):
 class CompanyCertificate(models.Model):
     """A certification a company holds, with its validity."""
 
-    company = models.ForeignKey(Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="certificates")
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="certificates"
+    )
     certification = models.ForeignKey(
-        Certification, verbose_name=_("certification"), on_delete=models.PROTECT, related_name="certificates"
+        Certification,
+        verbose_name=_("certification"),
+        on_delete=models.PROTECT,
+        related_name="certificates",
     )
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
@@ -370,7 +416,9 @@ class CompanyCertificate(models.Model):
         verbose_name_plural = _("company certificates")
         ordering = ["certification__code"]
         constraints = [
-            models.UniqueConstraint(fields=["company", "certification"], name="unique_company_certification"),
+            models.UniqueConstraint(
+                fields=["company", "certification"], name="unique_company_certification"
+            ),
             models.CheckConstraint(
                 name="certificate_validity_order",
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
@@ -378,7 +426,9 @@ class CompanyCertificate(models.Model):
         ]
         indexes = [
             # the directory's "valid certification" filter
-            models.Index(fields=["certification", "valid_until", "company"], name="certificate_valid_idx"),
+            models.Index(
+                fields=["certification", "valid_until", "company"], name="certificate_valid_idx"
+            ),
         ]
 
     def __str__(self):
@@ -425,8 +475,12 @@ class CooperationOffer(SluggedMixin, TimeStampedModel):
         RESEARCH = "research", _("R&D cooperation")
         CAPACITY = "capacity", _("Free production capacity")
 
-    direction = models.CharField(_("offer or request"), max_length=10, choices=Direction.choices, default=Direction.OFFER)
-    category = models.CharField(_("category"), max_length=20, choices=Category.choices, db_index=True)
+    direction = models.CharField(
+        _("offer or request"), max_length=10, choices=Direction.choices, default=Direction.OFFER
+    )
+    category = models.CharField(
+        _("category"), max_length=20, choices=Category.choices, db_index=True
+    )
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     description = models.TextField(_("description"))
@@ -440,7 +494,12 @@ class CooperationOffer(SluggedMixin, TimeStampedModel):
         help_text=_("Empty when a visitor posted the offer; then the submitter's details apply."),
     )
     cluster = models.ForeignKey(
-        Cluster, verbose_name=_("cluster"), on_delete=models.SET_NULL, null=True, blank=True, related_name="offers"
+        Cluster,
+        verbose_name=_("cluster"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="offers",
     )
     capabilities = models.ManyToManyField(Capability, verbose_name=_("capabilities"), blank=True)
     materials = models.ManyToManyField(Material, verbose_name=_("materials"), blank=True)
@@ -448,13 +507,19 @@ class CooperationOffer(SluggedMixin, TimeStampedModel):
     valid_from = models.DateField(_("valid from"), default=datetime.date.today)
     valid_until = models.DateField(_("valid until"))
     status = models.CharField(
-        _("status"), max_length=12, choices=ModerationStatus.choices, default=ModerationStatus.PENDING, db_index=True
+        _("status"),
+        max_length=12,
+        choices=ModerationStatus.choices,
+        default=ModerationStatus.PENDING,
+        db_index=True,
     )
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
     submitter_company = models.CharField(_("submitting company"), max_length=200, blank=True)
     submitter_name = models.CharField(_("contact name"), max_length=120, blank=True)
     submitter_email = models.EmailField(_("contact e-mail"), blank=True)
-    submitter_language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="en")
+    submitter_language = models.CharField(
+        _("language"), max_length=5, choices=settings.LANGUAGES, default="en"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -494,7 +559,9 @@ class CooperationOffer(SluggedMixin, TimeStampedModel):
 
     def is_open(self, on=None):
         on = on or timezone.localdate()
-        return self.status == ModerationStatus.PUBLISHED and self.valid_from <= on <= self.valid_until
+        return (
+            self.status == ModerationStatus.PUBLISHED and self.valid_from <= on <= self.valid_until
+        )
 
 
 class JobPostingQuerySet(models.QuerySet):
@@ -524,26 +591,46 @@ class JobPosting(SluggedMixin, TimeStampedModel):
         SEASONAL = "seasonal", _("Seasonal")
         TRAINEESHIP = "traineeship", _("Traineeship or apprenticeship")
 
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.OFFER, db_index=True)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=Kind.choices, default=Kind.OFFER, db_index=True
+    )
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     description = models.TextField(_("description"))
     profession = models.CharField(_("profession"), max_length=120)
     company = models.ForeignKey(
-        Company, verbose_name=_("company"), on_delete=models.CASCADE, null=True, blank=True, related_name="jobs"
+        Company,
+        verbose_name=_("company"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="jobs",
     )
     municipality = models.ForeignKey(
-        Municipality, verbose_name=_("location"), on_delete=models.SET_NULL, null=True, blank=True, related_name="jobs"
+        Municipality,
+        verbose_name=_("location"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="jobs",
     )
-    contract_type = models.CharField(_("contract type"), max_length=20, choices=ContractType.choices, blank=True)
+    contract_type = models.CharField(
+        _("contract type"), max_length=20, choices=ContractType.choices, blank=True
+    )
     languages = models.ManyToManyField(SpokenLanguage, verbose_name=_("languages"), blank=True)
     expires_on = models.DateField(_("application deadline or expiry"))
     contact_name = models.CharField(_("contact name"), max_length=120)
     contact_email = models.EmailField(_("contact e-mail"))
-    poster_language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="en")
+    poster_language = models.CharField(
+        _("language"), max_length=5, choices=settings.LANGUAGES, default="en"
+    )
     consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)
     status = models.CharField(
-        _("status"), max_length=12, choices=ModerationStatus.choices, default=ModerationStatus.PENDING, db_index=True
+        _("status"),
+        max_length=12,
+        choices=ModerationStatus.choices,
+        default=ModerationStatus.PENDING,
+        db_index=True,
     )
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
     # The poster's private link to withdraw the post (no account needed).
@@ -574,4 +661,3 @@ class JobPosting(SluggedMixin, TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("jobs:detail", kwargs={"slug": self.slug})
-

@@ -20,7 +20,11 @@ def normalize(text: str) -> str:
     """Lower-case, accents removed, NUL and control characters dropped, whitespace collapsed."""
     text = (text or "").lower().translate(_UNDECOMPOSABLE)
     decomposed = unicodedata.normalize("NFKD", text)
-    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch) and (ch.isprintable() or ch.isspace()))
+    kept = "".join(
+        ch
+        for ch in decomposed
+        if not unicodedata.combining(ch) and (ch.isprintable() or ch.isspace())
+    )
     return " ".join(kept.split())
 
 
@@ -28,7 +32,9 @@ def _all_languages(obj, field):
     return [getattr(obj, f"{field}_{code}", "") or "" for code in settings.LANGUAGE_CODES]
 
 
-def search_document(company, *, capabilities, materials, sectors, certifications, capability_ancestors=None):
+def search_document(
+    company, *, capabilities, materials, sectors, certifications, capability_ancestors=None
+):
     """Build the search text of one company from already-loaded related objects."""
     parts = [company.name, company.business_id]
     parts += _all_languages(company, "description")
@@ -80,7 +86,10 @@ def rebuild_search_documents(queryset=None, batch_size=1000):
                 "capabilities",
                 "materials",
                 "sectors",
-                Prefetch("certificates", queryset=CompanyCertificate.objects.select_related("certification")),
+                Prefetch(
+                    "certificates",
+                    queryset=CompanyCertificate.objects.select_related("certification"),
+                ),
             )
         )
         for company in batch:

@@ -51,7 +51,11 @@ class _Formatting:
         return self.module.validate(number)
 
     def format(self, number):
-        return self.module.format(number) if hasattr(self.module, "format") else self.module.compact(number)
+        return (
+            self.module.format(number)
+            if hasattr(self.module, "format")
+            else self.module.compact(number)
+        )
 
 
 # Country code → (validator, human name of the identifier).

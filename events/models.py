@@ -54,7 +54,9 @@ class EventQuerySet(models.QuerySet):
     def with_registration_counts(self):
         """Annotate ``confirmed_count``: confirmed registrations (for "places left")."""
         return self.annotate(
-            confirmed_count=models.Count("registrations", filter=Q(registrations__status="confirmed"))
+            confirmed_count=models.Count(
+                "registrations", filter=Q(registrations__status="confirmed")
+            )
         )
 
 
@@ -74,27 +76,51 @@ class Event(SluggedMixin, TimeStampedModel):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, db_index=True)
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
-    programme = models.TextField(_("programme"), blank=True, help_text=_("One item per line, e.g. 09:00 Welcome."))
+    programme = models.TextField(
+        _("programme"), blank=True, help_text=_("One item per line, e.g. 09:00 Welcome.")
+    )
     organizer = models.ForeignKey(
-        Organization, verbose_name=_("organiser"), on_delete=models.PROTECT, related_name="organized_events"
+        Organization,
+        verbose_name=_("organiser"),
+        on_delete=models.PROTECT,
+        related_name="organized_events",
     )
     cluster = models.ForeignKey(
-        Cluster, verbose_name=_("cluster"), on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+        Cluster,
+        verbose_name=_("cluster"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
     )
     project = models.ForeignKey(
-        "projects.Project", verbose_name=_("project"), on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+        "projects.Project",
+        verbose_name=_("project"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
     )
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
-    time_zone = models.CharField(_("time zone"), max_length=40, choices=EVENT_TIME_ZONES, default="Europe/Helsinki")
+    time_zone = models.CharField(
+        _("time zone"), max_length=40, choices=EVENT_TIME_ZONES, default="Europe/Helsinki"
+    )
     venue_name = models.CharField(_("venue"), max_length=200, blank=True)
     venue_address = models.CharField(_("venue address"), max_length=250, blank=True)
     municipality = models.ForeignKey(
-        Municipality, verbose_name=_("town"), on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+        Municipality,
+        verbose_name=_("town"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
     )
     online_url = models.URLField(_("online meeting address"), blank=True)
     registration_open = models.BooleanField(_("registration open"), default=False)
-    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True, help_text=_("Empty: no limit."))
+    capacity = models.PositiveIntegerField(
+        _("capacity"), null=True, blank=True, help_text=_("Empty: no limit.")
+    )
     registration_deadline = models.DateTimeField(_("registration deadline"), null=True, blank=True)
     is_published = models.BooleanField(_("published"), default=True)
 
@@ -105,12 +131,19 @@ class Event(SluggedMixin, TimeStampedModel):
         verbose_name_plural = _("events")
         ordering = ["starts_at"]
         constraints = [
-            models.CheckConstraint(name="event_ends_after_start", condition=Q(ends_at__gte=models.F("starts_at"))),
-            models.CheckConstraint(name="event_capacity_positive", condition=Q(capacity__isnull=True) | Q(capacity__gt=0)),
+            models.CheckConstraint(
+                name="event_ends_after_start", condition=Q(ends_at__gte=models.F("starts_at"))
+            ),
+            models.CheckConstraint(
+                name="event_capacity_positive",
+                condition=Q(capacity__isnull=True) | Q(capacity__gt=0),
+            ),
         ]
         indexes = [
             # upcoming / past lists of published events
-            models.Index(fields=["is_published", "ends_at", "starts_at"], name="event_published_time_idx"),
+            models.Index(
+                fields=["is_published", "ends_at", "starts_at"], name="event_published_time_idx"
+            ),
         ]
 
     def __str__(self):
@@ -126,8 +159,14 @@ class Event(SluggedMixin, TimeStampedModel):
     def clean(self):
         if self.starts_at and self.ends_at and self.ends_at < self.starts_at:
             raise ValidationError({"ends_at": _("The event cannot end before it starts.")})
-        if self.registration_deadline and self.ends_at and self.registration_deadline > self.ends_at:
-            raise ValidationError({"registration_deadline": _("The registration deadline is after the event.")})
+        if (
+            self.registration_deadline
+            and self.ends_at
+            and self.registration_deadline > self.ends_at
+        ):
+            raise ValidationError(
+                {"registration_deadline": _("The registration deadline is after the event.")}
+            )
 
     @property
     def tz(self):
@@ -160,14 +199,20 @@ class Registration(TimeStampedModel):
         WAITING = "waiting", _("On the waiting list")
         CANCELLED = "cancelled", _("Cancelled")
 
-    event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="registrations")
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="registrations"
+    )
     name = models.CharField(_("name"), max_length=120)
     organization_name = models.CharField(_("organisation"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail"))
     dietary_needs = models.CharField(_("dietary needs"), max_length=300, blank=True)
     access_needs = models.CharField(_("accessibility needs"), max_length=300, blank=True)
-    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="en")
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CONFIRMED, db_index=True)
+    language = models.CharField(
+        _("language"), max_length=5, choices=settings.LANGUAGES, default="en"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.CONFIRMED, db_index=True
+    )
     cancel_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     class Meta:
@@ -214,9 +259,14 @@ class VisitRequest(TimeStampedModel):
         DECLINED = "declined", _("Declined")
 
     cluster = models.ForeignKey(
-        Cluster, verbose_name=_("cluster or region to visit"), on_delete=models.PROTECT, related_name="visit_requests"
+        Cluster,
+        verbose_name=_("cluster or region to visit"),
+        on_delete=models.PROTECT,
+        related_name="visit_requests",
     )
-    main_goal = models.CharField(_("main goal of the visit"), max_length=20, choices=MainGoal.choices)
+    main_goal = models.CharField(
+        _("main goal of the visit"), max_length=20, choices=MainGoal.choices
+    )
     purpose = models.TextField(_("purpose of the visit"))
     focus_areas = models.JSONField(_("focus areas"), default=list, blank=True)
     focus_explanation = models.TextField(_("explanation of the focus areas"), blank=True)
@@ -225,7 +275,8 @@ class VisitRequest(TimeStampedModel):
     special_wishes = models.TextField(_("special wishes"), blank=True)
     preferred_dates = models.CharField(_("preferred dates"), max_length=250)
     expected_participants = models.PositiveSmallIntegerField(
-        _("expected number of participants"), validators=[MinValueValidator(1), MaxValueValidator(500)]
+        _("expected number of participants"),
+        validators=[MinValueValidator(1), MaxValueValidator(500)],
     )
     organiser_contact = models.TextField(
         _("contact details of the organiser acting on your behalf"), blank=True
@@ -233,8 +284,12 @@ class VisitRequest(TimeStampedModel):
     name = models.CharField(_("name"), max_length=120)
     email = models.EmailField(_("e-mail"))
     message = models.TextField(_("message"), blank=True)
-    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="en")
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW, db_index=True)
+    language = models.CharField(
+        _("language"), max_length=5, choices=settings.LANGUAGES, default="en"
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.NEW, db_index=True
+    )
     internal_notes = models.TextField(_("internal notes"), blank=True)
 
     class Meta:
@@ -249,7 +304,11 @@ class VisitRequest(TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"{self.name} → {self.cluster} ({self.created_at:%Y-%m-%d})" if self.created_at else self.name
+        return (
+            f"{self.name} → {self.cluster} ({self.created_at:%Y-%m-%d})"
+            if self.created_at
+            else self.name
+        )
 
     def focus_area_labels(self):
         labels = dict(self.FocusArea.choices)
@@ -257,7 +316,9 @@ class VisitRequest(TimeStampedModel):
 
 
 class VisitParticipant(models.Model):
-    visit_request = models.ForeignKey(VisitRequest, on_delete=models.CASCADE, related_name="participants")
+    visit_request = models.ForeignKey(
+        VisitRequest, on_delete=models.CASCADE, related_name="participants"
+    )
     name = models.CharField(_("name"), max_length=120)
     organization_name = models.CharField(_("organisation"), max_length=200, blank=True)
     title = models.CharField(_("title or role"), max_length=120, blank=True)

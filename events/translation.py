@@ -3,6 +3,7 @@ from simple_history import register as register_history
 
 from .models import Event
 
+
 @register(Event)
 class EventTranslation(TranslationOptions):
     fields = ("title", "summary", "description", "programme", "venue_name")

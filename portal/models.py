@@ -54,8 +54,12 @@ class Municipality(SluggedMixin, models.Model):
     )
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5, null=True, blank=True)
-    longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5, null=True, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("municipality")
@@ -110,7 +114,11 @@ class Organization(SluggedMixin, TimeStampedModel):
     description = models.TextField(_("description"), blank=True)
     country = CountryField(_("country"))
     municipality = models.ForeignKey(
-        Municipality, verbose_name=_("municipality"), on_delete=models.SET_NULL, null=True, blank=True
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
     )
     website = models.URLField(_("website"), blank=True)
     logo = models.ImageField(_("logo"), upload_to="organizations/", blank=True)
@@ -197,12 +205,19 @@ class Cluster(SluggedMixin, TimeStampedModel):
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices, db_index=True)
     country = CountryField(_("country"), db_index=True)
     region = models.ForeignKey(
-        Region, verbose_name=_("region"), on_delete=models.PROTECT, null=True, blank=True, related_name="clusters"
+        Region,
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="clusters",
     )
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
     goals = models.TextField(_("goals"), blank=True, help_text=_("One goal per line."))
-    member_benefits = models.TextField(_("benefits for members"), blank=True, help_text=_("One benefit per line."))
+    member_benefits = models.TextField(
+        _("benefits for members"), blank=True, help_text=_("One benefit per line.")
+    )
     coordinator = models.ForeignKey(
         Organization,
         verbose_name=_("coordinating organisation"),
@@ -215,13 +230,17 @@ class Cluster(SluggedMixin, TimeStampedModel):
         _("companies in the cluster's sector"),
         null=True,
         blank=True,
-        help_text=_("The figure the cluster reports, e.g. about 300 metal companies in the region."),
+        help_text=_(
+            "The figure the cluster reports, e.g. about 300 metal companies in the region."
+        ),
     )
     founded_year = models.PositiveSmallIntegerField(_("founded"), null=True, blank=True)
     logo = models.ImageField(_("logo"), upload_to="clusters/", blank=True)
     website = models.URLField(_("website"), blank=True)
     is_published = models.BooleanField(_("published"), default=True, db_index=True)
-    contacts = models.ManyToManyField(Person, through="ClusterContact", verbose_name=_("contacts"), blank=True)
+    contacts = models.ManyToManyField(
+        Person, through="ClusterContact", verbose_name=_("contacts"), blank=True
+    )
 
     objects = ClusterQuerySet.as_manager()
 
@@ -232,7 +251,8 @@ class Cluster(SluggedMixin, TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 name="cluster_founded_year_plausible",
-                condition=Q(founded_year__isnull=True) | Q(founded_year__gte=1900, founded_year__lte=2100),
+                condition=Q(founded_year__isnull=True)
+                | Q(founded_year__gte=1900, founded_year__lte=2100),
             ),
         ]
 
@@ -254,7 +274,9 @@ class Cluster(SluggedMixin, TimeStampedModel):
 
 class ClusterContact(models.Model):
     cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="contact_roles")
-    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="cluster_roles")
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="cluster_roles"
+    )
     role = models.CharField(_("role"), max_length=150, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
@@ -293,7 +315,12 @@ class NewsItem(SluggedMixin, TimeStampedModel):
     published_at = models.DateTimeField(_("published at"), default=timezone.now)
     is_published = models.BooleanField(_("published"), default=True)
     cluster = models.ForeignKey(
-        Cluster, verbose_name=_("cluster"), on_delete=models.SET_NULL, null=True, blank=True, related_name="news"
+        Cluster,
+        verbose_name=_("cluster"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="news",
     )
     project = models.ForeignKey(
         "projects.Project",
@@ -304,7 +331,12 @@ class NewsItem(SluggedMixin, TimeStampedModel):
         related_name="news",
     )
     contact = models.ForeignKey(
-        Person, verbose_name=_("contact"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Person,
+        verbose_name=_("contact"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     objects = NewsItemQuerySet.as_manager()

@@ -4,7 +4,9 @@ from django.utils.text import slugify
 
 SLUG_MAX_LENGTH = 80
 # Letters that Unicode does not decompose to ASCII (slugify would drop them: Białystok → biaystok).
-_UNDECOMPOSABLE = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ß": "ss", "đ": "d", "Đ": "D"})
+_UNDECOMPOSABLE = str.maketrans(
+    {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ß": "ss", "đ": "d", "Đ": "D"}
+)
 
 
 def ascii_slug(value: str) -> str:
@@ -15,7 +17,9 @@ def unique_slug(model, value: str, *, instance_pk=None, field: str = "slug") -> 
     """Return a slug for ``value`` that no other row of ``model`` uses (``foo``, ``foo-2``, …)."""
     base = (ascii_slug(value) or "item")[: SLUG_MAX_LENGTH - 6].strip("-")
     candidate = base or "item"
-    others = model._default_manager.exclude(pk=instance_pk) if instance_pk else model._default_manager
+    others = (
+        model._default_manager.exclude(pk=instance_pk) if instance_pk else model._default_manager
+    )
     number = 2
     while others.filter(**{field: candidate}).exists():
         candidate = f"{base}-{number}"

@@ -4,7 +4,16 @@ simple-history on a translated model must see the language columns (PITFALLS.md 
 from modeltranslation.translator import TranslationOptions, register
 from simple_history import register as register_history
 
-from .models import Cluster, ClusterContact, Municipality, NewsItem, Organization, Page, Person, Region
+from .models import (
+    Cluster,
+    ClusterContact,
+    Municipality,
+    NewsItem,
+    Organization,
+    Page,
+    Person,
+    Region,
+)
 
 
 @register(Region)

@@ -66,8 +66,13 @@ def cluster_detail(request, slug):
     )
     context = {
         "cluster": cluster,
-        "projects": Project.objects.published().in_cluster(cluster).select_related("lead_organization"),
-        "events": Event.objects.published().in_cluster(cluster).upcoming().select_related("municipality")[:5],
+        "projects": Project.objects.published()
+        .in_cluster(cluster)
+        .select_related("lead_organization"),
+        "events": Event.objects.published()
+        .in_cluster(cluster)
+        .upcoming()
+        .select_related("municipality")[:5],
         "news": cluster.news.published()[:5],
     }
     return render(request, "portal/cluster_detail.html", context)
@@ -80,7 +85,8 @@ def news_list(request):
 
 def news_detail(request, slug):
     item = get_object_or_404(
-        NewsItem.objects.published().select_related("cluster", "project", "contact__organization"), slug=slug
+        NewsItem.objects.published().select_related("cluster", "project", "contact__organization"),
+        slug=slug,
     )
     return render(request, "portal/news_detail.html", {"item": item})
 

@@ -27,19 +27,25 @@ class ProjectQuerySet(models.QuerySet):
 
     def active(self, on=None):
         on = on or timezone.localdate()
-        return self.filter(start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+        return self.filter(start_date__lte=on).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=on)
+        )
 
     def in_cluster(self, cluster):
         return self.filter(clusters=cluster)
 
     def in_country(self, country):
         """Projects led by, or with a partner from, an organisation of the country."""
-        in_country = Q(lead_organization__country=country) | Q(partners__organization__country=country)
+        in_country = Q(lead_organization__country=country) | Q(
+            partners__organization__country=country
+        )
         return self.filter(pk__in=self.model.objects.filter(in_country).values("pk"))
 
     def running_in_year(self, year):
         """Projects running at some time of the year."""
-        return self.filter(start_date__year__lte=year).filter(Q(end_date__isnull=True) | Q(end_date__year__gte=year))
+        return self.filter(start_date__year__lte=year).filter(
+            Q(end_date__isnull=True) | Q(end_date__year__gte=year)
+        )
 
 
 class Project(SluggedMixin, TimeStampedModel):
@@ -55,9 +61,14 @@ class Project(SluggedMixin, TimeStampedModel):
     start_date = models.DateField(_("start"))
     end_date = models.DateField(_("end"), null=True, blank=True)
     lead_organization = models.ForeignKey(
-        Organization, verbose_name=_("lead organisation"), on_delete=models.PROTECT, related_name="led_projects"
+        Organization,
+        verbose_name=_("lead organisation"),
+        on_delete=models.PROTECT,
+        related_name="led_projects",
     )
-    clusters = models.ManyToManyField(Cluster, verbose_name=_("clusters"), blank=True, related_name="projects")
+    clusters = models.ManyToManyField(
+        Cluster, verbose_name=_("clusters"), blank=True, related_name="projects"
+    )
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
     target_group = models.TextField(_("target group"), blank=True)
@@ -65,8 +76,12 @@ class Project(SluggedMixin, TimeStampedModel):
     reference_number = models.CharField(
         _("reference number"), max_length=60, blank=True, help_text=_("E.g. SPF/PL/2009/13")
     )
-    total_budget = models.DecimalField(_("total budget"), max_digits=12, decimal_places=2, null=True, blank=True)
-    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.EUR)
+    total_budget = models.DecimalField(
+        _("total budget"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=Currency.choices, default=Currency.EUR
+    )
     website = models.URLField(_("website"), blank=True)
     predecessor = models.ForeignKey(
         "self",
@@ -77,10 +92,14 @@ class Project(SluggedMixin, TimeStampedModel):
         related_name="successors",
     )
     last_updated = models.DateField(
-        _("last updated"), default=timezone.localdate, help_text=_("Shown on the page as the content's date.")
+        _("last updated"),
+        default=timezone.localdate,
+        help_text=_("Shown on the page as the content's date."),
     )
     is_published = models.BooleanField(_("published"), default=True, db_index=True)
-    contacts = models.ManyToManyField(Person, through="ProjectContact", verbose_name=_("contacts"), blank=True)
+    contacts = models.ManyToManyField(
+        Person, through="ProjectContact", verbose_name=_("contacts"), blank=True
+    )
 
     objects = ProjectQuerySet.as_manager()
 
@@ -90,10 +109,12 @@ class Project(SluggedMixin, TimeStampedModel):
         ordering = ["-start_date", "slug"]
         constraints = [
             models.CheckConstraint(
-                name="project_dates_order", condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date"))
+                name="project_dates_order",
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
             ),
             models.CheckConstraint(
-                name="project_budget_positive", condition=Q(total_budget__isnull=True) | Q(total_budget__gte=0)
+                name="project_budget_positive",
+                condition=Q(total_budget__isnull=True) | Q(total_budget__gte=0),
             ),
         ]
 
@@ -111,7 +132,9 @@ class Project(SluggedMixin, TimeStampedModel):
             raise ValidationError({"predecessor": _("A project cannot be its own predecessor.")})
 
     def objectives(self):
-        return [item for item in self.list_items.all() if item.kind == ProjectListItem.Kind.OBJECTIVE]
+        return [
+            item for item in self.list_items.all() if item.kind == ProjectListItem.Kind.OBJECTIVE
+        ]
 
     def benefits(self):
         return [item for item in self.list_items.all() if item.kind == ProjectListItem.Kind.BENEFIT]
@@ -126,7 +149,10 @@ class ProjectPartner(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="partners")
     organization = models.ForeignKey(
-        Organization, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="project_partnerships"
+        Organization,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="project_partnerships",
     )
     role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.PARTNER)
     role_description = models.CharField(_("what the partner does"), max_length=250, blank=True)
@@ -137,7 +163,9 @@ class ProjectPartner(models.Model):
         verbose_name_plural = _("project partners")
         ordering = ["position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "organization"], name="unique_project_partner"),
+            models.UniqueConstraint(
+                fields=["project", "organization"], name="unique_project_partner"
+            ),
         ]
 
     def __str__(self):
@@ -146,12 +174,23 @@ class ProjectPartner(models.Model):
 
 class FundingSource(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="funding")
-    name = models.CharField(_("funding source"), max_length=200, help_text=_("E.g. European Regional Development Fund"))
-    funder = models.ForeignKey(
-        Organization, verbose_name=_("funder"), on_delete=models.PROTECT, null=True, blank=True, related_name="fundings"
+    name = models.CharField(
+        _("funding source"), max_length=200, help_text=_("E.g. European Regional Development Fund")
     )
-    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2, null=True, blank=True)
-    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.EUR)
+    funder = models.ForeignKey(
+        Organization,
+        verbose_name=_("funder"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fundings",
+    )
+    amount = models.DecimalField(
+        _("amount"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=Currency.choices, default=Currency.EUR
+    )
     share_percent = models.DecimalField(
         _("share (%)"),
         max_digits=5,
@@ -169,9 +208,12 @@ class FundingSource(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="funding_share_range",
-                condition=Q(share_percent__isnull=True) | Q(share_percent__gte=0, share_percent__lte=100),
+                condition=Q(share_percent__isnull=True)
+                | Q(share_percent__gte=0, share_percent__lte=100),
             ),
-            models.CheckConstraint(name="funding_amount_positive", condition=Q(amount__isnull=True) | Q(amount__gte=0)),
+            models.CheckConstraint(
+                name="funding_amount_positive", condition=Q(amount__isnull=True) | Q(amount__gte=0)
+            ),
         ]
 
     def __str__(self):
@@ -204,7 +246,9 @@ class ProjectResult(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="results")
     value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
-    unit = models.CharField(_("unit"), max_length=30, blank=True, help_text=_("E.g. % or companies"))
+    unit = models.CharField(
+        _("unit"), max_length=30, blank=True, help_text=_("E.g. % or companies")
+    )
     label = models.CharField(_("what was measured"), max_length=250)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
@@ -252,7 +296,9 @@ class ProjectDocument(models.Model):
 
 class ProjectContact(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="contact_roles")
-    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="project_roles")
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="project_roles"
+    )
     role = models.CharField(_("role"), max_length=150, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 

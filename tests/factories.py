@@ -34,7 +34,12 @@ VALID_BUSINESS_IDS = {
 
 def region(**kwargs):
     n = next(_counter)
-    defaults = {"country": "FI", "name_en": f"Region {n}", "name_fi": f"Maakunta {n}", "name_sv": f"Landskap {n}"}
+    defaults = {
+        "country": "FI",
+        "name_en": f"Region {n}",
+        "name_fi": f"Maakunta {n}",
+        "name_sv": f"Landskap {n}",
+    }
     defaults.update(kwargs)
     return Region.objects.create(**defaults)
 
@@ -50,7 +55,11 @@ def municipality(**kwargs):
 
 def organization(**kwargs):
     n = next(_counter)
-    defaults = {"name_en": f"Development Agency {n}", "kind": Organization.Kind.DEVELOPMENT_AGENCY, "country": "FI"}
+    defaults = {
+        "name_en": f"Development Agency {n}",
+        "kind": Organization.Kind.DEVELOPMENT_AGENCY,
+        "country": "FI",
+    }
     defaults.update(kwargs)
     return Organization.objects.create(**defaults)
 
@@ -98,13 +107,19 @@ def material(**kwargs):
 
 def certification(**kwargs):
     n = next(_counter)
-    defaults = {"code": f"ISO {9000 + n}", "name_en": f"Standard {n}", "kind": Certification.Kind.QUALITY}
+    defaults = {
+        "code": f"ISO {9000 + n}",
+        "name_en": f"Standard {n}",
+        "kind": Certification.Kind.QUALITY,
+    }
     defaults.update(kwargs)
     return Certification.objects.create(**defaults)
 
 
 def spoken_language(code="fi", **kwargs):
-    obj, _created = SpokenLanguage.objects.get_or_create(code=code, defaults={"name_en": code.upper(), **kwargs})
+    obj, _created = SpokenLanguage.objects.get_or_create(
+        code=code, defaults={"name_en": code.upper(), **kwargs}
+    )
     return obj
 
 
@@ -129,7 +144,9 @@ def company(clusters=(), **kwargs):
 def certificate(company_obj, certification_obj, **kwargs):
     defaults = {"valid_from": datetime.date(2020, 1, 1)}
     defaults.update(kwargs)
-    return CompanyCertificate.objects.create(company=company_obj, certification=certification_obj, **defaults)
+    return CompanyCertificate.objects.create(
+        company=company_obj, certification=certification_obj, **defaults
+    )
 
 
 def offer(**kwargs):

@@ -69,7 +69,9 @@ def test_business_id_of_one_country_is_not_valid_in_another():
         normalize_business_id("FI", "112029651")
 
 
-@pytest.mark.parametrize("value", ["FI07375462", "SE556036079301", "PL5260001246", "LT100001919017"])
+@pytest.mark.parametrize(
+    "value", ["FI07375462", "SE556036079301", "PL5260001246", "LT100001919017"]
+)
 def test_valid_eu_vat_numbers(value):
     assert normalize_vat_number(value) == value
 
@@ -82,7 +84,9 @@ def test_invalid_eu_vat_numbers(value):
 
 def test_company_clean_validates_business_id_per_country():
     town = factories.municipality(country="PL")
-    company = Company(name="Zakład", country="PL", business_id="0737546-2", municipality=town, size_class="small")
+    company = Company(
+        name="Zakład", country="PL", business_id="0737546-2", municipality=town, size_class="small"
+    )
     with pytest.raises(ValidationError) as error:
         company.full_clean()
     assert "business_id" in error.value.message_dict
@@ -90,7 +94,9 @@ def test_company_clean_validates_business_id_per_country():
 
 def test_company_clean_rejects_municipality_of_another_country():
     town = factories.municipality(country="FI")
-    company = Company(name="AB", country="SE", business_id="556036-0793", municipality=town, size_class="small")
+    company = Company(
+        name="AB", country="SE", business_id="556036-0793", municipality=town, size_class="small"
+    )
     with pytest.raises(ValidationError) as error:
         company.full_clean()
     assert "municipality" in error.value.message_dict
@@ -106,7 +112,12 @@ def test_certificate_validity_must_be_ordered():
     company = factories.company()
     cert = factories.certification()
     with pytest.raises(IntegrityError), transaction.atomic():
-        factories.certificate(company, cert, valid_from=datetime.date(2024, 1, 1), valid_until=datetime.date(2023, 1, 1))
+        factories.certificate(
+            company,
+            cert,
+            valid_from=datetime.date(2024, 1, 1),
+            valid_until=datetime.date(2023, 1, 1),
+        )
 
 
 def test_event_cannot_end_before_it_starts():
@@ -181,7 +192,9 @@ def test_translated_field_falls_back_along_the_chain():
 
 @pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
 def test_home_page_renders_in_every_language(client, language):
-    factories.cluster(name_en="Ostrobothnia Metal", name_fi="Pohjanmaan metalli", name_sv="Österbottens metall")
+    factories.cluster(
+        name_en="Ostrobothnia Metal", name_fi="Pohjanmaan metalli", name_sv="Österbottens metall"
+    )
     response = client.get(f"/{language}/")
     assert response.status_code == 200
     html = response.content.decode()

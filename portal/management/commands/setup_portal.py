@@ -20,9 +20,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--companies", type=int, default=300, help="Demo companies to generate (default 300).")
+        parser.add_argument(
+            "--companies", type=int, default=300, help="Demo companies to generate (default 300)."
+        )
         parser.add_argument("--seed", type=int, default=1, help="Random seed of the demo data.")
-        parser.add_argument("--admin-password", default="portal-admin", help="Password of the 'admin' user.")
+        parser.add_argument(
+            "--admin-password", default="portal-admin", help="Password of the 'admin' user."
+        )
 
     def handle(self, *args, companies, seed, admin_password, **options):
         verbosity = options["verbosity"]
@@ -42,7 +46,8 @@ class Command(BaseCommand):
             call_command("seed_demo", companies=companies, seed=seed, verbosity=verbosity)
         User = get_user_model()
         admin, created = User.objects.get_or_create(
-            username="admin", defaults={"is_staff": True, "is_superuser": True, "email": "admin@example.org"}
+            username="admin",
+            defaults={"is_staff": True, "is_superuser": True, "email": "admin@example.org"},
         )
         if created:
             admin.set_password(admin_password)
