@@ -460,6 +460,14 @@ class CooperationOfferQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=ModerationStatus.PENDING)
 
+    def due_for_reminder(self, within_days=7, on=None):
+        """Open offers ending within ``within_days`` days whose owner has not been reminded yet."""
+        on = on or timezone.localdate()
+        return self.open(on).filter(
+            valid_until__lte=on + datetime.timedelta(days=within_days),
+            reminder_sent_at__isnull=True,
+        )
+
 
 class CooperationOffer(SluggedMixin, TimeStampedModel):
     """An offer or a request for cooperation, with a validity (EEN partnering style)."""
@@ -523,6 +531,12 @@ class CooperationOffer(SluggedMixin, TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The poster's private link to renew or withdraw the offer (no account needed).
+    manage_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Set when the "expires in a week" reminder went out; cleared when the offer is renewed.
+    reminder_sent_at = models.DateTimeField(
+        _("renewal reminder sent"), null=True, blank=True, editable=False
+    )
 
     objects = CooperationOfferQuerySet.as_manager()
 
@@ -563,6 +577,21 @@ class CooperationOffer(SluggedMixin, TimeStampedModel):
             self.status == ModerationStatus.PUBLISHED and self.valid_from <= on <= self.valid_until
         )
 
+    def renew(self, days=None, on=None):
+        """Extend the validity by ``days`` (OFFER_RENEWAL_DAYS) from today or the current end."""
+        on = on or timezone.localdate()
+        days = days or getattr(settings, "OFFER_RENEWAL_DAYS", 90)
+        self.valid_until = max(on, self.valid_until) + datetime.timedelta(days=days)
+        self.reminder_sent_at = None
+        self.save(update_fields=["valid_until", "reminder_sent_at", "updated_at"])
+
+    @property
+    def contact_email(self):
+        """Where expressions of interest go; never shown on a page."""
+        if self.company_id and self.company.email:
+            return self.company.email
+        return self.submitter_email
+
 
 class JobPostingQuerySet(models.QuerySet):
     def published(self):
@@ -575,6 +604,11 @@ class JobPostingQuerySet(models.QuerySet):
     def expired(self, on=None):
         on = on or timezone.localdate()
         return self.filter(expires_on__lt=on)
+
+    def retention_over(self, days, on=None):
+        """Posts that expired more than ``days`` days ago (the retention period is over)."""
+        on = on or timezone.localdate()
+        return self.filter(expires_on__lt=on - datetime.timedelta(days=days))
 
 
 class JobPosting(SluggedMixin, TimeStampedModel):
@@ -661,3 +695,38 @@ class JobPosting(SluggedMixin, TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("jobs:detail", kwargs={"slug": self.slug})
+
+
+class OfferInterest(models.Model):
+    """An "express interest" message about a cooperation offer, relayed by the portal.
+
+    Stored so that the owner sees how many expressed interest, and so that no message is lost
+    when the mail server is down.
+    """
+
+    offer = models.ForeignKey(
+        CooperationOffer,
+        verbose_name=_("offer"),
+        on_delete=models.CASCADE,
+        related_name="interests",
+    )
+    name = models.CharField(_("name"), max_length=120)
+    organization_name = models.CharField(_("organisation"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"))
+    message = models.TextField(_("message"), max_length=4000)
+    language = models.CharField(
+        _("language"), max_length=5, choices=settings.LANGUAGES, default="en"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("expression of interest")
+        verbose_name_plural = _("expressions of interest")
+        ordering = ["-created_at"]
+        indexes = [
+            # the owner's "n expressed interest" count
+            models.Index(fields=["offer", "created_at"], name="offer_interest_offer_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} → {self.offer}"
