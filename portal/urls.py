@@ -4,16 +4,33 @@ path segments are translated with gettext; the English paths are a fixed interfa
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
 from . import views
+from .sitemaps import SITEMAPS
 
 urlpatterns = [
     path("", views.root_redirect, name="root"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
+    # /sitemap.xml is an index of sections; a section is paged (?p=2) so 100,000 companies in
+    # five languages stay under the protocol's 50,000 URLs a file.
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
 ]
 
 urlpatterns += i18n_patterns(

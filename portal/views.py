@@ -1,12 +1,22 @@
+from django.conf import settings
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
-from django.views.decorators.cache import never_cache
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_page, never_cache
+from django.views.decorators.http import require_GET
 
-from .models import Cluster, ClusterContact, NewsItem, Page
+from . import charts
+from .models import Cluster, ClusterContact, Municipality, NewsItem, Page
+from .search import clean_query, site_search
+
+NEWS_PER_PAGE = 10
+CHART_BARS = 10
 
 
 def root_redirect(request):
@@ -23,40 +33,111 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-def _clusters_with_member_counts():
-    return (
-        Cluster.objects.published()
-        .select_related("region", "coordinator")
-        .annotate(
-            member_count=Count(
-                "memberships",
-                filter=Q(memberships__is_active=True, memberships__company__is_published=True),
-            )
-        )
-    )
+@require_GET
+@cache_page(60 * 60)
+def robots_txt(request):
+    """Crawlers: everything public, not the admin, the search results or the language switch."""
+    disallowed = ["/i18n/"]
+    for code in settings.LANGUAGE_CODES:
+        with translation.override(code):
+            disallowed += [reverse("admin:index"), reverse("portal:search")]
+    context = {"disallowed": list(dict.fromkeys(disallowed)), "sitemap_path": reverse("sitemap")}
+    return render(request, "robots.txt", context, content_type="text/plain; charset=utf-8")
+
+
+def _clusters():
+    return Cluster.objects.published().with_member_counts().select_related("region", "coordinator")
 
 
 def home(request):
+    from companies.models import Company
     from events.models import Event
+    from projects.models import Project
 
+    clusters = list(_clusters().order_by("-member_count", "slug"))
+    upcoming = Event.objects.published().upcoming()
     context = {
-        "clusters": _clusters_with_member_counts(),
+        "clusters": clusters,
+        "figures": {
+            "companies": Company.objects.published().count(),
+            "clusters": len(clusters),
+            "projects": Project.objects.published().count(),
+            "events": upcoming.count(),
+        },
+        "events": upcoming.select_related("municipality", "cluster")[:4],
         "news": NewsItem.objects.published().select_related("cluster")[:3],
-        "events": Event.objects.published().upcoming().select_related("municipality")[:4],
     }
     return render(request, "portal/home.html", context)
 
 
 def cluster_list(request):
-    return render(request, "portal/cluster_list.html", {"clusters": _clusters_with_member_counts()})
+    clusters = _clusters().order_by("country", "-member_count", "slug")
+    return render(request, "portal/cluster_list.html", {"clusters": clusters})
+
+
+def _member_charts(cluster):
+    """Members by municipality and by sector, as SVG bar charts with a table alternative."""
+    from companies.models import Sector
+
+    members = Q(
+        companies__memberships__cluster=cluster,
+        companies__memberships__is_active=True,
+        companies__is_published=True,
+    )
+    directory = reverse("companies:list")
+    towns = (
+        Municipality.objects.filter(members)
+        .annotate(members=Count("companies", distinct=True))
+        .order_by("-members", "slug")[:CHART_BARS]
+    )
+    sectors = (
+        Sector.objects.filter(members)
+        .annotate(members=Count("companies", distinct=True))
+        .order_by("-members", "nace_code")[:CHART_BARS]
+    )
+    town_bars = [
+        charts.Bar(
+            town.name,
+            town.members,
+            f"{directory}?{urlencode({'cluster': cluster.pk, 'municipality': town.pk})}",
+        )
+        for town in towns
+    ]
+    sector_bars = [
+        charts.Bar(
+            sector.name,
+            sector.members,
+            f"{directory}?{urlencode({'cluster': cluster.pk, 'sector': sector.pk})}",
+        )
+        for sector in sectors
+    ]
+    return {
+        "by_town": charts.bar_chart(
+            town_bars,
+            chart_id="chart-towns",
+            title=_("Member companies by municipality"),
+            description=_("Number of member companies in each municipality, largest first."),
+            label_heading=_("Municipality"),
+            value_heading=_("Member companies"),
+        ),
+        "by_sector": charts.bar_chart(
+            sector_bars,
+            chart_id="chart-sectors",
+            title=_("Member companies by sector"),
+            description=_("Number of member companies in each sector (NACE), largest first."),
+            label_heading=_("Sector"),
+            value_heading=_("Member companies"),
+        ),
+    }
 
 
 def cluster_detail(request, slug):
+    from companies.models import Company
     from events.models import Event
     from projects.models import Project
 
     cluster = get_object_or_404(
-        _clusters_with_member_counts().prefetch_related(
+        _clusters().prefetch_related(
             Prefetch(
                 "contact_roles",
                 queryset=ClusterContact.objects.select_related("person__organization"),
@@ -66,21 +147,40 @@ def cluster_detail(request, slug):
     )
     context = {
         "cluster": cluster,
+        "charts": _member_charts(cluster),
+        "recent_members": Company.objects.published()
+        .in_cluster(cluster)
+        .select_related("municipality")
+        .order_by("-memberships__joined_on", "name")[:8],
         "projects": Project.objects.published()
         .in_cluster(cluster)
-        .select_related("lead_organization"),
+        .select_related("lead_organization")
+        .order_by("-start_date"),
         "events": Event.objects.published()
         .in_cluster(cluster)
         .upcoming()
         .select_related("municipality")[:5],
-        "news": cluster.news.published()[:5],
+        "news": cluster.news.published()[:4],
+        "directory_url": f"{reverse('companies:list')}?{urlencode({'cluster': cluster.pk})}",
     }
     return render(request, "portal/cluster_detail.html", context)
 
 
 def news_list(request):
-    items = NewsItem.objects.published().select_related("cluster", "project")[:50]
-    return render(request, "portal/news_list.html", {"items": items})
+    items = NewsItem.objects.published().select_related("cluster", "project")
+    kind = request.GET.get("kind", "")
+    if kind in NewsItem.Kind.values:
+        items = items.filter(kind=kind)
+    else:
+        kind = ""
+    page_obj = Paginator(items, NEWS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "page_obj": page_obj,
+        "items": page_obj.object_list,
+        "kind": kind,
+        "kinds": NewsItem.Kind.choices,
+    }
+    return render(request, "portal/news_list.html", context)
 
 
 def news_detail(request, slug):
@@ -88,9 +188,26 @@ def news_detail(request, slug):
         NewsItem.objects.published().select_related("cluster", "project", "contact__organization"),
         slug=slug,
     )
-    return render(request, "portal/news_detail.html", {"item": item})
+    same_source = Q(pk__in=[])
+    if item.cluster_id:
+        same_source |= Q(cluster=item.cluster_id)
+    if item.project_id:
+        same_source |= Q(project=item.project_id)
+    related = NewsItem.objects.published().exclude(pk=item.pk).filter(same_source)[:3]
+    return render(request, "portal/news_detail.html", {"item": item, "related": related})
 
 
 def page_detail(request, slug):
     page = get_object_or_404(Page.objects.filter(is_published=True), slug=slug)
     return render(request, "portal/page_detail.html", {"page": page})
+
+
+def search(request):
+    query = clean_query(request.GET.get("q", ""))
+    groups = site_search(query) if query else []
+    context = {
+        "search_query": query,
+        "groups": groups,
+        "total": sum(group.count for group in groups),
+    }
+    return render(request, "portal/search.html", context)

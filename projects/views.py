@@ -1,12 +1,27 @@
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
+from portal import charts
+
+from .filters import ProjectFilter
 from .models import FundingSource, Project, ProjectContact, ProjectPartner
+
+PROJECTS_PER_PAGE = 12
 
 
 def project_list(request):
-    projects = Project.objects.published().select_related("lead_organization").prefetch_related("clusters")
-    return render(request, "projects/project_list.html", {"projects": projects})
+    projects = (
+        Project.objects.published()
+        .select_related("lead_organization")
+        .prefetch_related("clusters")
+        .order_by("-start_date", "slug")
+    )
+    filterset = ProjectFilter(request.GET, queryset=projects)
+    page_obj = Paginator(filterset.qs, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"filter": filterset, "page_obj": page_obj, "projects": page_obj.object_list}
+    return render(request, "projects/project_list.html", context)
 
 
 def project_detail(request, slug):
@@ -18,12 +33,29 @@ def project_detail(request, slug):
             "list_items",
             "results",
             "documents",
-            "successors",
+            Prefetch("successors", queryset=Project.objects.published()),
             Prefetch("partners", queryset=ProjectPartner.objects.select_related("organization")),
             Prefetch("funding", queryset=FundingSource.objects.select_related("funder")),
-            Prefetch("contact_roles", queryset=ProjectContact.objects.select_related("person__organization")),
+            Prefetch(
+                "contact_roles",
+                queryset=ProjectContact.objects.select_related("person__organization"),
+            ),
         ),
         slug=slug,
     )
-    press = project.news.published()
-    return render(request, "projects/project_detail.html", {"project": project, "press": press})
+    funding = list(project.funding.all())
+    context = {
+        "project": project,
+        "funding": funding,
+        "funding_chart": charts.share_bar(
+            [(source.name, source.share_percent) for source in funding],
+            chart_id="chart-funding",
+            title=_("Shares of the funding"),
+        ),
+        "press": project.news.published().order_by("-published_at")[:10],
+        "events": project.events.published().order_by("-starts_at")[:5],
+        "predecessor": project.predecessor
+        if project.predecessor and project.predecessor.is_published
+        else None,
+    }
+    return render(request, "projects/project_detail.html", context)

@@ -1,0 +1,155 @@
+"""Accessible charts drawn on the server as inline SVG: no JavaScript, no CDN, no inline styles.
+
+Each chart is an ``<svg role="img">`` named by its ``<title>`` and described by a ``<desc>`` that
+reads out every figure, followed by the same figures as a table for those who prefer one. Bars
+are sized in percent of the SVG's own width and the text keeps its pixel size, so a chart stays
+legible from a 320 px phone to a wide screen. Colours come from classes styled in site.css.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.formats import number_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+ROW_HEIGHT = 40  # px per bar: a label line above a 16 px bar
+BAR_AREA = 82  # percent of the width the longest bar takes; the rest holds its value
+SEGMENT_CLASSES = 6  # chart-seg-0 … chart-seg-5 in site.css
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float
+    url: str = ""
+
+
+def _figure(value) -> str:
+    """A figure in the active language's format, without trailing zeros (60, 12,5)."""
+    value = Decimal(str(round(float(value), 2)))
+    if value == value.to_integral_value():
+        return number_format(int(value), use_l10n=True, force_grouping=True)
+    return number_format(value.normalize(), use_l10n=True, force_grouping=True)
+
+
+def _percent(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def bar_chart(
+    bars, *, chart_id: str, title: str, description: str, label_heading: str, value_heading: str
+) -> SafeString:
+    """A horizontal bar chart of ``bars`` (largest first is the caller's choice)."""
+    bars = [bar for bar in bars if bar.value is not None]
+    if not bars:
+        return SafeString("")
+    largest = max(float(bar.value) for bar in bars) or 1.0
+    rows = []
+    for index, bar in enumerate(bars):
+        top = index * ROW_HEIGHT
+        width = max(float(bar.value) / largest * BAR_AREA, 0.4)
+        rows.append(
+            format_html(
+                '<g class="chart-row">'
+                '<text class="chart-label" x="0" y="{}">{}</text>'
+                '<rect class="chart-bar" x="0" y="{}" width="{}%" height="16" rx="3"></rect>'
+                '<text class="chart-value" x="{}%" dx="6" y="{}">{}</text>'
+                "</g>",
+                top + 14,
+                bar.label,
+                top + 20,
+                _percent(width),
+                _percent(width),
+                top + 33,
+                _figure(bar.value),
+            )
+        )
+    readout = "; ".join(f"{bar.label}: {_figure(bar.value)}" for bar in bars)
+    svg = format_html(
+        '<svg class="chart-svg" role="img" aria-labelledby="{id}-title {id}-desc" width="100%" height="{height}"'
+        ' xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{title}</title>'
+        '<desc id="{id}-desc">{description} {readout}</desc>{rows}</svg>',
+        id=chart_id,
+        height=len(bars) * ROW_HEIGHT,
+        title=title,
+        description=description,
+        readout=readout,
+        rows=SafeString("".join(rows)),
+    )
+    table_rows = format_html_join(
+        "",
+        "<tr><th scope='row'>{}</th><td class='number'>{}</td></tr>",
+        ((_linked(bar), _figure(bar.value)) for bar in bars),
+    )
+    return format_html(
+        '<figure class="chart" id="{id}"><figcaption class="chart-caption">{title}</figcaption>{svg}'
+        '<details class="chart-table"><summary>{show}</summary>'
+        "<table><caption class='visually-hidden'>{title}</caption>"
+        "<thead><tr><th scope='col'>{label_heading}</th><th scope='col' class='number'>{value_heading}</th></tr></thead>"
+        "<tbody>{rows}</tbody></table></details></figure>",
+        id=chart_id,
+        title=title,
+        svg=svg,
+        show=_("Show the figures as a table"),
+        label_heading=label_heading,
+        value_heading=value_heading,
+        rows=table_rows,
+    )
+
+
+def _linked(bar: Bar):
+    return format_html('<a href="{}">{}</a>', bar.url, bar.label) if bar.url else bar.label
+
+
+def share_bar(segments, *, chart_id: str, title: str) -> SafeString:
+    """One bar split into shares (percent), e.g. a project's funding; legend below it.
+
+    ``segments`` are (label, percent) pairs; shares that do not reach 100 % leave the bar's end
+    empty, so a missing share is visible rather than stretched away.
+    """
+    segments = [
+        (label, float(share)) for label, share in segments if share is not None and float(share) > 0
+    ]
+    if not segments:
+        return SafeString("")
+    total = sum(share for _label, share in segments)
+    scale = 100.0 / total if total > 100 else 1.0
+    rects, legend, offset = [], [], 0.0
+    for index, (label, share) in enumerate(segments):
+        width = share * scale
+        css_class = f"chart-seg-{index % SEGMENT_CLASSES}"
+        rects.append(
+            format_html(
+                '<rect class="{}" x="{}%" y="0" width="{}%" height="28"></rect>',
+                css_class,
+                _percent(offset),
+                _percent(width),
+            )
+        )
+        legend.append(
+            format_html(
+                '<li><svg class="chart-swatch" width="14" height="14" aria-hidden="true" focusable="false">'
+                '<rect class="{}" width="14" height="14" rx="2"></rect></svg> {} <strong>{}</strong></li>',
+                css_class,
+                label,
+                _("%(share)s %%") % {"share": _figure(share)},
+            )
+        )
+        offset += width
+    readout = "; ".join(
+        f"{label}: " + _("%(share)s %%") % {"share": _figure(share)} for label, share in segments
+    )
+    return format_html(
+        '<figure class="chart chart-shares" id="{id}">'
+        '<svg class="chart-svg" role="img" aria-labelledby="{id}-title {id}-desc" width="100%" height="28"'
+        ' xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{title}</title><desc id="{id}-desc">{readout}</desc>'
+        '<rect class="chart-track" x="0" y="0" width="100%" height="28"></rect>{rects}</svg>'
+        '<ul class="chart-legend">{legend}</ul></figure>',
+        id=chart_id,
+        title=title,
+        readout=readout,
+        rects=SafeString("".join(rects)),
+        legend=SafeString("".join(legend)),
+    )
