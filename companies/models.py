@@ -229,6 +229,60 @@ class CompanyQuerySet(models.QuerySet):
         limit = timezone.now() - datetime.timedelta(days=30 * months)
         return self.filter(Q(confirmed_at__isnull=True) | Q(confirmed_at__lt=limit))
 
+    # The directory's facets. Each takes several values and keeps the companies matching ANY of
+    # them; relations are semi-joins (``pk IN (SELECT company_id …)``) so rows never repeat.
+
+    def in_any_cluster(self, clusters):
+        """Active members of any of the clusters."""
+        members = Membership.objects.active().filter(cluster__in=clusters)
+        return self.filter(pk__in=members.values("company_id"))
+
+    def in_any_sector(self, sectors):
+        through = Company.sectors.through.objects.filter(sector__in=sectors)
+        return self.filter(pk__in=through.values("company_id"))
+
+    def with_any_capability(self, capabilities):
+        """Companies with any of the capabilities or a capability below one of them."""
+        query = Q()
+        for capability in capabilities:
+            query |= Q(capability__path__startswith=capability.path)
+        if not query:
+            return self.none()
+        through = Company.capabilities.through.objects.filter(query)
+        return self.filter(pk__in=through.values("company_id"))
+
+    def with_any_material(self, materials):
+        through = Company.materials.through.objects.filter(material__in=materials)
+        return self.filter(pk__in=through.values("company_id"))
+
+    def with_any_valid_certification(self, certifications, on=None):
+        """Companies holding any of the certifications with a certificate valid on ``on``."""
+        certificates = CompanyCertificate.objects.valid(on).filter(certification__in=certifications)
+        return self.filter(pk__in=certificates.values("company_id"))
+
+    def in_any_region(self, regions):
+        return self.filter(municipality__region__in=regions)
+
+    def in_any_municipality(self, municipalities):
+        return self.filter(municipality__in=municipalities)
+
+    def of_size(self, size_classes):
+        return self.filter(size_class__in=size_classes)
+
+    def speaking_any(self, languages):
+        through = Company.languages.through.objects.filter(spokenlanguage__in=languages)
+        return self.filter(pk__in=through.values("company_id"))
+
+    def with_open_offers(self, on=None):
+        offers = CooperationOffer.objects.open(on).filter(company__isnull=False)
+        return self.filter(pk__in=offers.values("company_id"))
+
+    def search(self, text):
+        """Free text in any language, ignoring case and accents (see companies/search.py)."""
+        from .search import filter_by_text
+
+        return filter_by_text(self, text)
+
 
 class Company(SluggedMixin, TimeStampedModel):
     """A company profile in the directory."""
@@ -394,6 +448,13 @@ class Membership(models.Model):
         return f"{self.company} ∈ {self.cluster}"
 
 
+class CompanyCertificateQuerySet(models.QuerySet):
+    def valid(self, on=None):
+        """Certificates valid on ``on`` (today by default)."""
+        on = on or timezone.localdate()
+        return self.filter(valid_from__lte=on).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+
+
 class CompanyCertificate(models.Model):
     """A certification a company holds, with its validity."""
 
@@ -410,6 +471,8 @@ class CompanyCertificate(models.Model):
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     certificate_number = models.CharField(_("certificate number"), max_length=60, blank=True)
     issued_by = models.CharField(_("certification body"), max_length=120, blank=True)
+
+    objects = CompanyCertificateQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("company certificate")

@@ -1,21 +1,38 @@
 from django.contrib import admin
 
-from portal.admin_base import TranslatedHistoryAdmin, all_languages
+from portal.admin_base import (
+    ModerationAdminMixin,
+    ScopedAdmin,
+    ScopedClusterFilter,
+    ScopedTabularInline,
+    TranslatedHistoryAdmin,
+    all_languages,
+)
 
 from .models import Event, Registration, VisitParticipant, VisitRequest
 
 
-class RegistrationInline(admin.TabularInline):
+class RegistrationInline(ScopedTabularInline):
     model = Registration
-    extra = 0
     fields = ["name", "organization_name", "email", "status", "dietary_needs", "access_needs"]
 
 
 @admin.register(Event)
 class EventAdmin(TranslatedHistoryAdmin):
-    list_display = ["title", "kind", "starts_at", "time_zone", "municipality", "organizer", "is_published"]
-    list_filter = ["kind", "is_published", "cluster", "time_zone"]
-    list_select_related = ["municipality", "organizer"]
+    cluster_scope = ("cluster",)
+    scope_required_fields = ("cluster",)
+    list_display = [
+        "title",
+        "kind",
+        "starts_at",
+        "time_zone",
+        "municipality",
+        "organizer",
+        "cluster",
+        "is_published",
+    ]
+    list_filter = ["kind", "is_published", ("cluster", ScopedClusterFilter), "time_zone"]
+    list_select_related = ["municipality", "organizer", "cluster"]
     search_fields = all_languages("title")
     autocomplete_fields = ["organizer", "cluster", "project", "municipality"]
     date_hierarchy = "starts_at"
@@ -23,7 +40,8 @@ class EventAdmin(TranslatedHistoryAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(ScopedAdmin):
+    cluster_scope = ("event__cluster",)
     list_display = ["name", "email", "organization_name", "event", "status", "created_at"]
     list_filter = ["status", "event"]
     list_select_related = ["event"]
@@ -32,17 +50,29 @@ class RegistrationAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
 
 
-class VisitParticipantInline(admin.TabularInline):
+class VisitParticipantInline(ScopedTabularInline):
     model = VisitParticipant
-    extra = 0
 
 
 @admin.register(VisitRequest)
-class VisitRequestAdmin(admin.ModelAdmin):
-    list_display = ["name", "email", "cluster", "main_goal", "expected_participants", "status", "created_at"]
-    list_filter = ["status", "main_goal", "cluster"]
+class VisitRequestAdmin(ModerationAdminMixin, ScopedAdmin):
+    cluster_scope = ("cluster",)
+    list_display = [
+        "name",
+        "email",
+        "cluster",
+        "main_goal",
+        "expected_participants",
+        "status",
+        "created_at",
+    ]
+    list_filter = ["status", "main_goal", ("cluster", ScopedClusterFilter)]
     list_select_related = ["cluster"]
     search_fields = ["name", "email", "purpose"]
     autocomplete_fields = ["cluster"]
     readonly_fields = ["created_at", "updated_at", "language"]
     inlines = [VisitParticipantInline]
+
+    def has_add_permission(self, request):
+        # Visit requests come from the public "Book a visit" form.
+        return False

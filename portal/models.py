@@ -1,5 +1,6 @@
 """Site-wide domain: clusters, organisations, people, geography, news and static pages."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -238,6 +239,13 @@ class Cluster(SluggedMixin, TimeStampedModel):
     logo = models.ImageField(_("logo"), upload_to="clusters/", blank=True)
     website = models.URLField(_("website"), blank=True)
     is_published = models.BooleanField(_("published"), default=True, db_index=True)
+    review_profile_changes = models.BooleanField(
+        _("review profile changes"),
+        default=False,
+        help_text=_(
+            "Changes that member companies make to their profiles wait for a coordinator's approval."
+        ),
+    )
     contacts = models.ManyToManyField(
         Person, through="ClusterContact", verbose_name=_("contacts"), blank=True
     )
@@ -381,3 +389,73 @@ class Page(SluggedMixin, TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("portal:page", kwargs={"slug": self.slug})
+
+
+# --- Roles and moderation --------------------------------------------------------------------
+
+
+class ClusterCoordinatorQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(user=user)
+
+
+class ClusterCoordinator(models.Model):
+    """A staff user who runs one cluster in the admin (a user may coordinate several)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="coordinator_roles"
+    )
+    cluster = models.ForeignKey(
+        Cluster, verbose_name=_("cluster"), on_delete=models.CASCADE, related_name="coordinator_roles"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ClusterCoordinatorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cluster coordinator")
+        verbose_name_plural = _("cluster coordinators")
+        ordering = ["cluster", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "cluster"], name="unique_cluster_coordinator"),
+        ]
+
+    def __str__(self):
+        return f"{self.user.get_username()} – {self.cluster}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        from .roles import grant_coordinator_access
+
+        grant_coordinator_access(self.user)
+
+
+class ModerationDecision(models.Model):
+    """The log of moderation: who approved or rejected what, when, and why."""
+
+    class Decision(models.TextChoices):
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
+    object_id = models.CharField(max_length=40)
+    object_repr = models.CharField(_("object"), max_length=200)
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+    notified = models.BooleanField(_("submitter notified"), default=False)
+
+    class Meta:
+        verbose_name = _("moderation decision")
+        verbose_name_plural = _("moderation decisions")
+        ordering = ["-decided_at"]
+        indexes = [
+            # the decisions on one object, newest first
+            models.Index(fields=["content_type", "object_id", "-decided_at"], name="moderation_object_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.object_repr}: {self.get_decision_display()}"

@@ -1,6 +1,11 @@
 from django.contrib import admin
 
-from portal.admin_base import TranslatedHistoryAdmin, TranslatedTabularInline, all_languages
+from portal.admin_base import (
+    ScopedClusterFilter,
+    TranslatedHistoryAdmin,
+    TranslatedTabularInline,
+    all_languages,
+)
 
 from .models import (
     FundingSource,
@@ -42,10 +47,28 @@ class ContactInline(TranslatedTabularInline):
 
 @admin.register(Project)
 class ProjectAdmin(TranslatedHistoryAdmin):
-    list_display = ["name", "acronym", "status", "start_date", "end_date", "lead_organization", "reference_number"]
-    list_filter = ["status", "clusters", "currency"]
+    cluster_scope = ("clusters",)
+    # A coordinator's project names at least one of their clusters (another cluster's stay).
+    scope_required_fields = ("clusters",)
+    list_display = [
+        "name",
+        "acronym",
+        "status",
+        "start_date",
+        "end_date",
+        "lead_organization",
+        "reference_number",
+    ]
+    list_filter = ["status", ("clusters", ScopedClusterFilter), "currency"]
     list_select_related = ["lead_organization"]
     search_fields = [*all_languages("name"), "acronym", "reference_number"]
     autocomplete_fields = ["lead_organization", "clusters", "predecessor"]
-    inlines = [PartnerInline, FundingInline, ListItemInline, ResultInline, DocumentInline, ContactInline]
+    inlines = [
+        PartnerInline,
+        FundingInline,
+        ListItemInline,
+        ResultInline,
+        DocumentInline,
+        ContactInline,
+    ]
     date_hierarchy = "start_date"

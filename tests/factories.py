@@ -240,3 +240,36 @@ def news(**kwargs):
     defaults = {"title_en": f"News {n}", "body_en": "Something happened."}
     defaults.update(kwargs)
     return NewsItem.objects.create(**defaults)
+
+
+def user(**kwargs):
+    from django.contrib.auth import get_user_model
+
+    n = next(_counter)
+    defaults = {"username": f"user{n}", "email": f"user{n}@example.org"}
+    defaults.update(kwargs)
+    password = defaults.pop("password", "pw")
+    obj = get_user_model().objects.create_user(**defaults)
+    obj.set_password(password)
+    obj.save()
+    return obj
+
+
+def coordinator(*clusters, **kwargs):
+    """A staff user coordinating ``clusters`` (in the "Cluster coordinators" group)."""
+    from portal.models import ClusterCoordinator
+
+    obj = user(**kwargs)
+    for c in clusters:
+        ClusterCoordinator.objects.create(user=obj, cluster=c)
+    obj.refresh_from_db()
+    return obj
+
+
+def representative(*companies, language="en", **kwargs):
+    from companies.models import CompanyRepresentative
+
+    obj = user(**kwargs)
+    for c in companies:
+        CompanyRepresentative.objects.create(user=obj, company=c, language=language)
+    return obj
