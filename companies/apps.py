@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CompaniesConfig(AppConfig):
     name = "companies"
     verbose_name = _("Companies")
+
+    def ready(self):
+        from . import signals  # noqa: F401  (keeps the directory's search documents current)

@@ -7,10 +7,13 @@ sectors and certifications in every language. Searching that one column follows 
 chain for free and makes "bialystok" find Białystok.
 """
 
+import re
 import unicodedata
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db import connection
+from django.db.models import FloatField, Prefetch
+from django.db.models.expressions import RawSQL
 
 # Letters Unicode does not decompose to a base letter plus an accent.
 _UNDECOMPOSABLE = str.maketrans({"ł": "l", "ø": "o", "æ": "ae", "ß": "ss", "đ": "d", "ı": "i"})
@@ -104,3 +107,56 @@ def rebuild_search_documents(queryset=None, batch_size=1000):
         Company.objects.bulk_update(batch, ["search_document"])
         updated += len(batch)
     return updated
+
+
+# --- Querying -------------------------------------------------------------------------------
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 8
+_WORD = re.compile(r"\w+")
+
+
+def search_terms(text: str) -> list[str]:
+    """The normalised, distinct terms of a visitor's query (at most MAX_TERMS of them)."""
+    terms = []
+    for term in normalize((text or "")[:MAX_QUERY_LENGTH]).split():
+        if term not in terms:
+            terms.append(term)
+    return terms[:MAX_TERMS]
+
+
+def filter_by_text(queryset, text):
+    """Companies whose search document contains every term.
+
+    Substring matching, so "laser" finds "laserleikkaus" and "vasa" finds "vaasa"; on PostgreSQL
+    each ``LIKE '%term%'`` is answered by the GIN trigram index on the search document.
+    """
+    terms = search_terms(text)
+    for term in terms:
+        queryset = queryset.filter(search_document__contains=term)
+    return queryset
+
+
+def rank_by_relevance(queryset, text):
+    """Order by relevance on PostgreSQL (full-text rank plus a bonus for a name match); by name
+    elsewhere. Returns the ordered queryset."""
+    terms = search_terms(text)
+    if not terms or connection.vendor != "postgresql":
+        return queryset.order_by("name", "pk")
+    words = [word for term in terms for word in _WORD.findall(term)]
+    if not words:
+        return queryset.order_by("name", "pk")
+    tsquery = " & ".join(f"{word}:*" for word in words)
+    table = connection.ops.quote_name(queryset.model._meta.db_table)
+    rank = RawSQL(
+        f"ts_rank(to_tsvector('simple', {table}.search_document), to_tsquery('simple', %s))"
+        # The document starts with the normalised name: a name that starts with the query wins.
+        f" + CASE WHEN {table}.search_document LIKE %s THEN 1.0 ELSE 0.0 END",
+        [tsquery, f"{_escape_like(terms[0])}%"],
+        output_field=FloatField(),
+    )
+    return queryset.annotate(relevance=rank).order_by("-relevance", "name", "pk")
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

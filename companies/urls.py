@@ -1,10 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import board_views, views
 
 app_name = "companies"
 
 urlpatterns = [
     path("", views.company_list, name="list"),
+    path("export.csv", views.company_export, name="export"),
     path("<slug:slug>/", views.company_detail, name="detail"),
+    path("<slug:slug>/partners/", board_views.company_partners, name="partners"),
+    path("<slug:slug>/vcard/", views.company_vcard, name="vcard"),
 ]

@@ -1,30 +1,57 @@
-from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import urlencode
 
-from .models import Company, CompanyCertificate, CooperationOffer
+from . import directory, exports
+from .models import Company
 
 
 def company_list(request):
-    companies = Company.objects.published().select_related("municipality").order_by("name", "id")
-    page = Paginator(companies, 20).get_page(request.GET.get("page"))
-    return render(request, "companies/company_list.html", {"page_obj": page})
+    if request.GET.get("format") == "csv":
+        return company_export(request)
+    context = directory.browse(request.GET, request.path)
+    return render(request, "companies/company_list.html", context)
+
+
+def company_export(request):
+    """The current result as CSV (public fields, at most exports.CSV_MAX_ROWS rows), streamed."""
+    companies = directory.results(request.GET)
+    response = StreamingHttpResponse(
+        exports.csv_lines(companies, request.build_absolute_uri),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="companies.csv"'
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 def company_detail(request, slug):
-    company = get_object_or_404(
-        Company.objects.published()
-        .select_related("municipality__region")
-        .prefetch_related(
-            "sectors",
-            "capabilities",
-            "materials",
-            "languages",
-            "clusters",
-            Prefetch("certificates", queryset=CompanyCertificate.objects.select_related("certification")),
-            Prefetch("offers", queryset=CooperationOffer.objects.open(), to_attr="open_offers"),
-        ),
-        slug=slug,
-    )
-    return render(request, "companies/company_detail.html", {"company": company})
+    company = get_object_or_404(directory.profile_queryset(), slug=slug)
+    profile_url = request.build_absolute_uri(company.get_absolute_url())
+    list_url = reverse("companies:list")
 
+    def cluster_url(cluster):
+        return request.build_absolute_uri(cluster.get_absolute_url())
+
+    context = {
+        "company": company,
+        "json_ld": exports.json_ld_text(
+            exports.organization_json_ld(company, profile_url, cluster_url)
+        ),
+        "map_url": exports.map_url(company),
+        "directory_url": list_url,
+        "same_town_url": f"{list_url}?{urlencode({'municipality': company.municipality_id})}",
+    }
+    return render(request, "companies/company_detail.html", context)
+
+
+def company_vcard(request, slug):
+    company = get_object_or_404(
+        Company.objects.published().select_related("municipality__region"), slug=slug
+    )
+    card = exports.vcard(company, request.build_absolute_uri(company.get_absolute_url()))
+    response = HttpResponse(card, content_type="text/vcard; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{company.slug}.vcf"'
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
