@@ -1,0 +1,8 @@
+"""Settings of the benchmark server: the production settings (portal.settings with DEBUG off, read
+from the environment by bench/run.py) plus one URL, /bench-floor, a Django view that answers "ok"
+without touching the database, so every page can be compared with the framework's own floor on
+the same server, through the same middleware."""
+
+from portal.settings import *  # noqa: F403
+
+ROOT_URLCONF = "bench.urls"
