@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import booking_views, views
 
 app_name = "events"
 
@@ -9,4 +9,12 @@ urlpatterns = [
     path("feed.ics", views.calendar_feed, name="feed"),
     path("<slug:slug>/", views.event_detail, name="detail"),
     path("<slug:slug>/ical/", views.event_ical, name="ical"),
+    path("<slug:slug>/register/", booking_views.register, name="register"),
+    path("<slug:slug>/participants.csv", booking_views.participants_csv, name="participants-csv"),
+    path("registration/<uuid:token>/", booking_views.registration_detail, name="registration"),
+    path(
+        "registration/<uuid:token>/cancel/",
+        booking_views.registration_cancel,
+        name="registration-cancel",
+    ),
 ]

@@ -40,6 +40,7 @@ urlpatterns += i18n_patterns(
     path(_("jobs/"), include("companies.urls_jobs")),
     path(_("projects/"), include("projects.urls")),
     path(_("events/"), include("events.urls")),
+    path(_("visit/"), include("events.urls_visit")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )
