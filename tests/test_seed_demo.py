@@ -1,0 +1,445 @@
+import datetime
+import hashlib
+
+import phonenumbers
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from companies.models import Company, CompanyCertificate, CooperationOffer, JobPosting, Membership
+from companies.search import normalize
+from companies.validators import normalize_business_id, normalize_vat_number
+from portal.demo import COUNTRY_LANGUAGE, DemoGenerator, size_class_for
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 11, 30)
+LANGUAGES = ("en", "sv", "fi", "pl", "lt")
+
+
+def _names(en, fi, sv, pl, lt):
+    return {"name_en": en, "name_fi": fi, "name_sv": sv, "name_pl": pl, "name_lt": lt}
+
+
+@pytest.fixture
+def reference_data():
+    """A small world: bilingual and Finnish towns, Swedish, Polish and Lithuanian towns, one
+    cluster per country, a translated capability tree, materials, certifications and sectors."""
+    ostrobothnia = factories.region(
+        country="FI",
+        **_names("Ostrobothnia", "Pohjanmaa", "Österbotten", "Ostrobotnia", "Pohjanmaa"),
+    )
+    factories.municipality(
+        region=ostrobothnia,
+        latitude=63.096,
+        longitude=21.6158,
+        **_names("Vaasa", "Vaasa", "Vasa", "Vaasa", "Vasa"),
+    )
+    factories.municipality(
+        region=ostrobothnia, **_names("Kokkola", "Kokkola", "Karleby", "Kokkola", "Kokola")
+    )
+    factories.municipality(
+        region=factories.region(
+            country="FI",
+            **_names(
+                "Central Finland",
+                "Keski-Suomi",
+                "Mellersta Finland",
+                "Finlandia Środkowa",
+                "Vidurio Suomija",
+            ),
+        ),
+        **_names("Jyväskylä", "Jyväskylä", "Jyväskylä", "Jyväskylä", "Jyveskiulė"),
+    )
+    varmland = factories.region(
+        country="SE",
+        **_names(
+            "Värmland County", "Värmlandin lääni", "Värmlands län", "Värmland", "Vermlando lenas"
+        ),
+    )
+    factories.municipality(
+        region=varmland, **_names("Karlstad", "Karlstad", "Karlstad", "Karlstad", "Karlstadas")
+    )
+    podlaskie = factories.region(
+        country="PL",
+        **_names(
+            "Podlaskie Voivodeship",
+            "Podlasian voivodikunta",
+            "Podlasiens vojvodskap",
+            "Województwo podlaskie",
+            "Palenkės vaivadija",
+        ),
+    )
+    factories.municipality(
+        region=podlaskie, **_names("Białystok", "Białystok", "Białystok", "Białystok", "Balstogė")
+    )
+    alytus = factories.region(
+        country="LT",
+        **_names(
+            "Alytus County", "Alytuksen lääni", "Alytus län", "Okręg olicki", "Alytaus apskritis"
+        ),
+    )
+    factories.municipality(region=alytus, **_names("Alytus", "Alytus", "Alytus", "Olita", "Alytus"))
+
+    factories.cluster(country="FI", sector="metal", region=ostrobothnia)
+    factories.cluster(country="SE", sector="paper")
+    factories.cluster(country="PL", sector="wood")
+    factories.cluster(country="LT", sector="cleantech")
+
+    machining = factories.capability(
+        **_names(
+            "Machining", "Koneistus", "Bearbetning", "Obróbka skrawaniem", "Mechaninis apdirbimas"
+        )
+    )
+    factories.capability(
+        parent=machining,
+        **_names("CNC turning", "CNC-sorvaus", "CNC-svarvning", "Toczenie CNC", "CNC tekinimas"),
+    )
+    factories.capability(
+        parent=machining,
+        **_names("CNC milling", "CNC-jyrsintä", "CNC-fräsning", "Frezowanie CNC", "CNC frezavimas"),
+    )
+    welding = factories.capability(
+        **_names("Welding", "Hitsaus", "Svetsning", "Spawanie", "Suvirinimas")
+    )
+    factories.capability(
+        parent=welding,
+        **_names("TIG welding", "TIG-hitsaus", "TIG-svetsning", "Spawanie TIG", "TIG suvirinimas"),
+    )
+    factories.capability(**_names("Sawing", "Sahaus", "Sågning", "Piłowanie", "Pjovimas"))
+    factories.capability(
+        **_names(
+            "Paper machine maintenance",
+            "Paperikoneiden kunnossapito",
+            "Underhåll av pappersmaskiner",
+            "Utrzymanie maszyn papierniczych",
+            "Popieriaus mašinų priežiūra",
+        )
+    )
+    factories.capability(
+        **_names(
+            "Waste recycling",
+            "Jätteiden kierrätys",
+            "Återvinning av avfall",
+            "Recykling odpadów",
+            "Atliekų perdirbimas",
+        )
+    )
+    factories.capability(
+        **_names(
+            "Solar energy systems",
+            "Aurinkoenergiajärjestelmät",
+            "Solenergisystem",
+            "Systemy fotowoltaiczne",
+            "Saulės energijos sistemos",
+        )
+    )
+    factories.material(
+        category="metal",
+        **_names(
+            "Stainless steel",
+            "Ruostumaton teräs",
+            "Rostfritt stål",
+            "Stal nierdzewna",
+            "Nerūdijantis plienas",
+        ),
+    )
+    factories.material(
+        category="metal", **_names("Aluminium", "Alumiini", "Aluminium", "Aluminium", "Aliuminis")
+    )
+    factories.material(category="wood", **_names("Pine", "Mänty", "Furu", "Sosna", "Pušis"))
+    factories.material(category="wood", **_names("Spruce", "Kuusi", "Gran", "Świerk", "Eglė"))
+    factories.certification(
+        code="ISO 9001",
+        kind="quality",
+        **_names(
+            "Quality management",
+            "Laadunhallinta",
+            "Kvalitetsledning",
+            "Zarządzanie jakością",
+            "Kokybės vadyba",
+        ),
+    )
+    factories.certification(
+        code="ISO 14001",
+        kind="environment",
+        **_names(
+            "Environmental management",
+            "Ympäristöjärjestelmä",
+            "Miljöledning",
+            "Zarządzanie środowiskowe",
+            "Aplinkosaugos vadyba",
+        ),
+    )
+    factories.certification(
+        code="ISO 3834",
+        kind="welding",
+        **_names(
+            "Welding quality",
+            "Hitsauksen laatu",
+            "Svetskvalitet",
+            "Jakość spawania",
+            "Suvirinimo kokybė",
+        ),
+    )
+    factories.certification(
+        code="FSC",
+        kind="forest",
+        **_names(
+            "Forest Stewardship Council",
+            "FSC-sertifiointi",
+            "FSC-certifiering",
+            "Certyfikat FSC",
+            "FSC sertifikavimas",
+        ),
+    )
+    factories.sector(
+        nace_code="25",
+        **_names(
+            "Fabricated metal products",
+            "Metallituotteet",
+            "Metallvaror",
+            "Wyroby metalowe",
+            "Metalo gaminiai",
+        ),
+    )
+    factories.sector(
+        nace_code="17",
+        **_names("Paper and paper products", "Paperi", "Papper", "Papier", "Popierius"),
+    )
+    factories.sector(
+        nace_code="16",
+        **_names(
+            "Wood products", "Puutuotteet", "Trävaror", "Wyroby z drewna", "Medienos gaminiai"
+        ),
+    )
+    factories.sector(
+        nace_code="38",
+        **_names(
+            "Waste management",
+            "Jätehuolto",
+            "Avfallshantering",
+            "Gospodarka odpadami",
+            "Atliekų tvarkymas",
+        ),
+    )
+
+
+def seed(companies=60, seed=7, **options):
+    call_command(
+        "seed_demo", companies=companies, seed=seed, today=TODAY.isoformat(), verbosity=0, **options
+    )
+
+
+def digest():
+    """A fingerprint of every generated row, independent of primary keys."""
+    lines = []
+    companies = Company.objects.order_by("slug").prefetch_related(
+        "capabilities",
+        "materials",
+        "sectors",
+        "languages",
+        "memberships__cluster",
+        "certificates__certification",
+    )
+    for c in companies:
+        lines.append(
+            repr(
+                (
+                    c.slug,
+                    c.name,
+                    c.business_id,
+                    c.vat_number,
+                    str(c.phone),
+                    c.street_address,
+                    c.postal_code,
+                    c.municipality.slug,
+                    str(c.latitude),
+                    str(c.longitude),
+                    c.website,
+                    c.email,
+                    c.founded,
+                    c.employees,
+                    c.size_class,
+                    c.export_markets,
+                    c.is_published,
+                    c.confirmed_at,
+                    c.search_document,
+                    [getattr(c, f"description_{code}") for code in LANGUAGES],
+                    [x.slug for x in c.capabilities.all()],
+                    [x.slug for x in c.materials.all()],
+                    [x.slug for x in c.sectors.all()],
+                    [x.code for x in c.languages.all()],
+                    sorted((m.cluster.slug, m.joined_on, m.is_active) for m in c.memberships.all()),
+                    sorted(
+                        (x.certification.code, x.valid_from, x.valid_until, x.certificate_number)
+                        for x in c.certificates.all()
+                    ),
+                )
+            )
+        )
+    for o in CooperationOffer.objects.order_by("slug").prefetch_related("capabilities"):
+        lines.append(
+            repr(
+                (
+                    o.slug,
+                    o.company.slug,
+                    o.title_en,
+                    o.description_en,
+                    o.valid_from,
+                    o.valid_until,
+                    o.target_countries,
+                    [x.slug for x in o.capabilities.all()],
+                )
+            )
+        )
+    for j in JobPosting.objects.order_by("slug"):
+        lines.append(
+            repr(
+                (
+                    j.slug,
+                    j.kind,
+                    j.title_en,
+                    j.description_en,
+                    j.contact_email,
+                    j.expires_on,
+                    str(j.manage_token),
+                )
+            )
+        )
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def test_generated_companies_are_valid_and_complete(reference_data):
+    seed(companies=60)
+
+    companies = list(
+        Company.objects.select_related("municipality__region").prefetch_related(
+            "capabilities", "languages"
+        )
+    )
+    assert len(companies) == 60
+    for company in companies:
+        company.full_clean()  # business ID of its country, municipality in its country, phone, URLs
+        country = company.country.code
+        assert company.municipality.region.country == country
+        assert normalize_business_id(country, company.business_id) == company.business_id
+        if company.vat_number:
+            assert company.vat_number.startswith(country)
+            assert normalize_vat_number(company.vat_number) == company.vat_number
+        assert phonenumbers.is_valid_number(company.phone)
+        assert company.size_class == size_class_for(company.employees)
+        assert company.slug.endswith("-demo")
+        assert company.website.endswith(".example") and company.email.endswith(".example")
+        assert 2 <= len(company.capabilities.all()) <= 8
+        assert {"en"} <= {language.code for language in company.languages.all()} | {"en"}
+        language = "sv" if company.description_sv and country == "FI" else COUNTRY_LANGUAGE[country]
+        assert company.description_en and getattr(company, f"description_{language}")
+        assert company.name in company.description_en
+        assert company.search_document
+        assert normalize(company.municipality.name_en) in company.search_document
+        assert company.search_document.startswith(normalize(company.name))
+
+    countries = {c.country.code for c in companies}
+    assert countries == {"FI", "SE", "PL", "LT"}
+    assert sum(c.is_published for c in companies) >= 55
+    assert sum(c.confirmed_at is not None for c in companies) >= 40
+    assert len({c.business_id for c in companies}) == 60
+
+    # Memberships mostly in a cluster of the company's own country.
+    memberships = list(Membership.objects.select_related("company", "cluster"))
+    assert len(memberships) >= 40
+    same_country = sum(m.cluster.country == m.company.country for m in memberships)
+    assert same_country >= 0.75 * len(memberships)
+
+    certificates = list(CompanyCertificate.objects.all())
+    assert any(c.is_valid(TODAY) for c in certificates)
+
+    offers = list(CooperationOffer.objects.all())
+    assert offers and all(
+        o.status == "published" and o.title_en and o.description_en for o in offers
+    )
+    assert any(o.valid_until < TODAY for o in offers) and any(o.is_open(TODAY) for o in offers)
+    for offer in offers:
+        offer.full_clean()
+        language = offer.submitter_language
+        assert getattr(offer, f"title_{language}") and getattr(offer, f"description_{language}")
+
+    jobs = list(JobPosting.objects.all())
+    assert any(j.kind == JobPosting.Kind.OFFER and j.company_id for j in jobs)
+    wanted = [j for j in jobs if j.kind == JobPosting.Kind.WANTED]
+    assert wanted and all(
+        j.contact_email.endswith("@example.org") and j.company_id is None for j in wanted
+    )
+    for job in jobs:
+        job.full_clean()
+        assert job.title_en and job.description_en
+        assert getattr(job, f"title_{job.poster_language}") and getattr(
+            job, f"description_{job.poster_language}"
+        )
+
+
+def test_descriptions_use_the_translated_taxonomy(reference_data):
+    seed(companies=40, seed=3)
+    polish = Company.objects.filter(country="PL").prefetch_related("capabilities").first()
+    capability = polish.capabilities.all()[0]
+    assert capability.name_pl.lower() in polish.description_pl.lower()
+    assert capability.name_en.lower() in polish.description_en.lower()
+    assert "Zakres usług:" in polish.description_pl
+    swedish = Company.objects.filter(country="SE").first()
+    assert "Antal anställda:" in swedish.description_sv and "Karlstad" in swedish.description_sv
+
+
+def test_same_seed_gives_identical_data_and_another_seed_does_not(reference_data):
+    seed(seed=11)
+    first = digest()
+    seed(companies=0, replace=True)
+    assert not Company.objects.exists() and not JobPosting.objects.exists()
+
+    seed(seed=11)
+    assert digest() == first
+
+    seed(companies=0, replace=True)
+    seed(seed=12)
+    assert digest() != first
+
+
+def test_running_again_adds_companies_with_fresh_slugs_and_ids(reference_data):
+    seed(companies=30, seed=5)
+    seed(companies=30, seed=5)
+    assert Company.objects.count() == 60
+    assert len(set(Company.objects.values_list("slug", flat=True))) == 60
+    assert len(set(Company.objects.values_list("country", "business_id"))) == 60
+    assert len(set(JobPosting.objects.values_list("slug", flat=True))) == JobPosting.objects.count()
+
+
+def test_replace_deletes_only_demo_data(reference_data):
+    own = factories.company(
+        name="Real Company Oy", business_id=factories.VALID_BUSINESS_IDS["FI"][0]
+    )
+    seed(companies=20)
+    seed(companies=10, seed=8, replace=True)
+    assert Company.objects.filter(pk=own.pk).exists()
+    assert Company.objects.count() == 11
+
+
+def test_business_ids_are_valid_and_unique_per_country():
+    generator = DemoGenerator(seed=1, today=TODAY)
+    for country in ("FI", "SE", "PL", "LT"):
+        ids = [generator.business_id(country) for _ in range(500)]
+        assert len(set(ids)) == 500
+        for value in ids:
+            assert normalize_business_id(country, value) == value
+            vat = generator.vat_number(country, value)
+            assert normalize_vat_number(vat) == vat
+
+
+def test_without_towns_the_command_explains_what_to_load():
+    with pytest.raises(CommandError, match="geography"):
+        seed(companies=5)
+
+
+def test_bad_reference_date_is_refused(reference_data):
+    with pytest.raises(CommandError, match="--today"):
+        call_command("seed_demo", companies=1, today="yesterday", verbosity=0)
