@@ -6,6 +6,7 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils.formats import number_format
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_info
 
 register = template.Library()
@@ -125,9 +126,9 @@ def nav_current(context, section):
         return ""
     names = NAV_SECTIONS.get(section, set())
     if match.view_name == NAV_SECTION_HOMES.get(section):
-        return format_html(' aria-current="page"')
+        return mark_safe(' aria-current="page"')
     if match.view_name in names or match.namespace in names:
-        return format_html(' aria-current="true"')
+        return mark_safe(' aria-current="true"')
     return ""
 
 
