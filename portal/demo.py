@@ -17,6 +17,7 @@ reference date on the same reference data (towns, clusters, taxonomy) give the s
 
 import datetime
 import random
+import re
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
@@ -699,96 +700,104 @@ def format_date(value, language):
 
 # --- Classification by industry --------------------------------------------------------------
 
-# Words in a capability's English name or slug that tie it to an industry.
+# Word beginnings in a capability's English name that tie it to an industry ("weld" matches
+# "TIG welding"; whole words, so "mill" does not match "Sawmilling").
 CAPABILITY_KEYWORDS = {
     "metal": [
         "machin",
         "turn",
         "mill",
+        "grind",
+        "drill",
+        "gear",
+        "tool",
         "weld",
+        "braz",
         "sheet",
         "laser",
+        "plasma",
+        "cutting",
         "bend",
+        "punch",
+        "deep",
+        "plate",
+        "tube",
         "cast",
         "forg",
+        "pattern",
         "surface",
-        "paint",
-        "coat",
+        "painting",
+        "powder",
         "galvan",
-        "grind",
-        "additive",
-        "3d",
-        "print",
-        "measur",
-        "assembl",
-        "steel",
-        "metal",
-        "cut",
-        "punch",
-        "press",
+        "anodis",
+        "sandblast",
+        "electroplat",
+        "pickl",
         "heat",
-        "harden",
-        "reverse",
+        "additive",
+        "metal",
+        "prototyp",
+        "measur",
+        "cmm",
+        "scan",
+        "non",
+        "calibr",
+        "materials",
         "design",
-        "cnc",
-        "drill",
-        "tig",
-        "mig",
+        "mechanical",
+        "fem",
+        "steel",
+        "reverse",
+        "assembl",
+        "hydraul",
+        "mainten",
+        "repair",
         "robot",
-        "inspect",
     ],
     "wood": [
         "wood",
         "saw",
-        "timber",
-        "joiner",
-        "furniture",
-        "carpent",
-        "glulam",
-        "clt",
         "planing",
-        "dry",
-        "kiln",
-        "surface",
-        "paint",
-        "design",
-        "cnc",
-        "assembl",
+        "timber",
+        "glulam",
+        "pressure",
+        "painting",
+        "product",
+        "mainten",
+        "repair",
+        "mechanical",
+        "bioenergy",
     ],
     "paper": [
         "paper",
+        "packaging",
         "pulp",
-        "board",
-        "packag",
-        "fibre",
-        "fiber",
-        "process",
+        "wood",
         "mainten",
-        "automat",
+        "condition",
+        "automation",
+        "repair",
+        "industrial",
+        "water",
+        "wastewater",
         "measur",
-        "design",
-        "environment",
-        "recycl",
-        "print",
-        "industrial service",
+        "calibr",
     ],
     "cleantech": [
-        "energy",
-        "solar",
-        "wind",
-        "bio",
-        "recycl",
-        "waste",
+        "environmental",
         "water",
-        "environment",
-        "emission",
-        "heat",
-        "hydrogen",
-        "batter",
-        "automat",
+        "wastewater",
+        "waste",
+        "energy",
+        "bioenergy",
+        "solar",
+        "flue",
+        "automation",
+        "electrical",
+        "condition",
         "measur",
-        "design",
-        "consult",
+        "product",
+        "industrial",
     ],
 }
 SECTOR_DIVISIONS = {
@@ -809,10 +818,18 @@ MATERIAL_CATEGORIES = {
     },
 }
 CERTIFICATION_KINDS = {
-    "metal": {"quality", "environment", "safety", "energy", "welding", "structural"},
+    "metal": {"quality", "environment", "safety", "energy", "welding", "structural", "sector"},
     "wood": {"quality", "environment", "safety", "forest", "structural"},
-    "paper": {"quality", "environment", "safety", "energy", "forest"},
+    "paper": {"quality", "environment", "safety", "energy", "forest", "sector"},
     "cleantech": {"quality", "environment", "safety", "energy"},
+}
+CERTIFICATION_WEIGHTS = {
+    "quality": 6,
+    "environment": 4,
+    "safety": 2,
+    "welding": 2,
+    "structural": 2,
+    "forest": 3,
 }
 CERTIFICATION_BODIES = [
     "DNV",
@@ -1090,11 +1107,14 @@ class DemoGenerator:
             {},
         )
         for industry in INDUSTRIES:
-            keywords = CAPABILITY_KEYWORDS[industry]
+            keywords = tuple(CAPABILITY_KEYWORDS[industry])
             pool = [
                 c
                 for c in capabilities
-                if any(k in f"{c.name_en or c.name} {c.slug}".lower() for k in keywords)
+                if any(
+                    word.startswith(keywords)
+                    for word in re.findall(r"[a-z0-9]+", (c.name_en or c.name).lower())
+                )
             ]
             self.capability_pool[industry] = pool if len(pool) >= 4 else capabilities
             pool = [m for m in materials if m.category in MATERIAL_CATEGORIES[industry]]
@@ -1360,8 +1380,8 @@ class DemoGenerator:
     @staticmethod
     def _certificate_label(certification, language):
         name = translated(certification, "name", language)
-        if not name or certification.code.lower() in name.lower():
-            return name or certification.code
+        if not name or len(name) > 45 or certification.code.lower() in name.lower():
+            return certification.code
         return f"{certification.code} ({name})"
 
     # --- one company -----------------------------------------------------------------------
@@ -1397,6 +1417,16 @@ class DemoGenerator:
         count = min(len(pool), self.rng.randint(low, high))
         return sorted(self.rng.sample(pool, count), key=lambda obj: obj.pk)
 
+    def _certifications(self, industry, most):
+        """Up to ``most`` certifications; management systems (ISO 9001, ISO 14001) are the most common."""
+        pool = self.certification_pool[industry]
+        wanted = min(len(pool), self.rng.randint(0, most))
+        weights = [CERTIFICATION_WEIGHTS.get(c.kind, 1) for c in pool]
+        chosen = set()
+        while len(chosen) < wanted:
+            chosen.add(self.rng.choices(range(len(pool)), weights=weights)[0])
+        return [pool[i] for i in sorted(chosen)]
+
     def _date_between(self, first, last):
         return first + datetime.timedelta(days=self.rng.randrange((last - first).days + 1))
 
@@ -1430,8 +1460,8 @@ class DemoGenerator:
 
         capabilities = self._sample(self.capability_pool[industry], 2, 8)
         materials = self._sample(self.material_pool[industry], 1, 4)
-        certifications = self._sample(
-            self.certification_pool[industry], 0, 3 if size_class != Company.SizeClass.MICRO else 1
+        certifications = self._certifications(
+            industry, 3 if size_class != Company.SizeClass.MICRO else 1
         )
         sectors = self._sample(self.sector_pool[industry], 1, 2)
         markets = sorted(rng.sample([c for c in EXPORT_MARKETS if c != country], rng.randint(0, 4)))
