@@ -53,6 +53,8 @@ DEMO_SLUG_SUFFIX = "-demo"
 COUNTRY_LANGUAGE = {"FI": "fi", "SE": "sv", "PL": "pl", "LT": "lt"}
 SUPPORTED_COUNTRIES = tuple(COUNTRY_LANGUAGE)
 FAKER_LOCALES = {"fi": "fi_FI", "sv": "sv_SE", "pl": "pl_PL", "lt": "lt_LT", "en": "en_GB"}
+# Finnish regions with many Swedish-speaking firms (by region slug).
+SWEDISH_SPEAKING_REGIONS = {"ostrobothnia", "central-ostrobothnia"}
 INDUSTRIES = ("metal", "wood", "paper", "cleantech")
 CLUSTER_INDUSTRY = {"metal": "metal", "wood": "wood", "paper": "paper", "cleantech": "cleantech"}
 AND = {"en": "and", "fi": "ja", "sv": "och", "pl": "i", "lt": "ir"}
@@ -701,7 +703,7 @@ def format_date(value, language):
 # --- Classification by industry --------------------------------------------------------------
 
 # Word beginnings in a capability's English name that tie it to an industry ("weld" matches
-# "TIG welding"; whole words, so "mill" does not match "Sawmilling").
+# "TIG welding"; at a word boundary, so "mill" does not match "Sawmilling").
 CAPABILITY_KEYWORDS = {
     "metal": [
         "machin",
@@ -726,7 +728,7 @@ CAPABILITY_KEYWORDS = {
         "forg",
         "pattern",
         "surface",
-        "painting",
+        "industrial painting",
         "powder",
         "galvan",
         "anodis",
@@ -740,7 +742,7 @@ CAPABILITY_KEYWORDS = {
         "measur",
         "cmm",
         "scan",
-        "non",
+        "non-destructive",
         "calibr",
         "materials",
         "design",
@@ -761,8 +763,8 @@ CAPABILITY_KEYWORDS = {
         "timber",
         "glulam",
         "pressure",
-        "painting",
-        "product",
+        "industrial painting",
+        "product development",
         "mainten",
         "repair",
         "mechanical",
@@ -772,20 +774,21 @@ CAPABILITY_KEYWORDS = {
         "paper",
         "packaging",
         "pulp",
-        "wood",
+        "wood and paper",
         "mainten",
         "condition",
         "automation",
         "repair",
-        "industrial",
-        "water",
+        "industrial cleaning",
+        "industrial piping",
+        "water treatment",
         "wastewater",
         "measur",
         "calibr",
     ],
     "cleantech": [
         "environmental",
-        "water",
+        "water treatment",
         "wastewater",
         "waste",
         "energy",
@@ -793,11 +796,11 @@ CAPABILITY_KEYWORDS = {
         "solar",
         "flue",
         "automation",
-        "electrical",
         "condition",
         "measur",
-        "product",
-        "industrial",
+        "product development",
+        "industrial services",
+        "industrial piping",
     ],
 }
 SECTOR_DIVISIONS = {
@@ -819,7 +822,7 @@ MATERIAL_CATEGORIES = {
 }
 CERTIFICATION_KINDS = {
     "metal": {"quality", "environment", "safety", "energy", "welding", "structural", "sector"},
-    "wood": {"quality", "environment", "safety", "forest", "structural"},
+    "wood": {"quality", "environment", "safety", "forest"},
     "paper": {"quality", "environment", "safety", "energy", "forest", "sector"},
     "cleantech": {"quality", "environment", "safety", "energy"},
 }
@@ -1107,15 +1110,10 @@ class DemoGenerator:
             {},
         )
         for industry in INDUSTRIES:
-            keywords = tuple(CAPABILITY_KEYWORDS[industry])
-            pool = [
-                c
-                for c in capabilities
-                if any(
-                    word.startswith(keywords)
-                    for word in re.findall(r"[a-z0-9]+", (c.name_en or c.name).lower())
-                )
-            ]
+            pattern = re.compile(
+                r"\b(?:" + "|".join(map(re.escape, CAPABILITY_KEYWORDS[industry])) + ")"
+            )
+            pool = [c for c in capabilities if pattern.search((c.name_en or c.name).lower())]
             self.capability_pool[industry] = pool if len(pool) >= 4 else capabilities
             pool = [m for m in materials if m.category in MATERIAL_CATEGORIES[industry]]
             self.material_pool[industry] = pool if len(pool) >= 2 else materials
@@ -1439,9 +1437,12 @@ class DemoGenerator:
             country == "FI"
             and municipality.name_sv
             and municipality.name_sv != municipality.name_fi
-            and rng.random() < 0.35
         ):
-            language = "sv"  # a Swedish-speaking firm in a bilingual Finnish town
+            # Swedish-speaking firms: common in the bilingual Ostrobothnian towns, rare elsewhere.
+            if rng.random() < (
+                0.35 if municipality.region.slug in SWEDISH_SPEAKING_REGIONS else 0.03
+            ):
+                language = "sv"
         clusters = self._clusters_for(municipality, country)
         industry = (
             CLUSTER_INDUSTRY.get(clusters[0].sector, "metal")
