@@ -35,6 +35,7 @@ from modeltranslation.translator import NotRegistered, translator
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import roles
+from .slugs import SluggedMixin
 
 
 def all_languages(*field_names):
@@ -233,8 +234,16 @@ class ScopedAdminMixin(ScopedChoicesMixin):
 
     # -- forms
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if (
+            "slug" in form.base_fields
+            and isinstance(self.model, type)
+            and issubclass(self.model, SluggedMixin)
+        ):
+            # The slug is made from the name on the first save and never changes afterwards.
+            form.base_fields["slug"].required = False
+            form.base_fields["slug"].help_text = _("Leave empty to make it from the name.")
         if not roles.is_administrator(request.user):
             for name in self.scope_required_fields:
                 if name in form.base_fields:
