@@ -34,6 +34,7 @@ class VisitRequestForm(PublicFormMixin, forms.Form):
     cluster = ClusterChoiceField(
         label=_("Which cluster or region would you like to visit?"),
         queryset=Cluster.objects.published().select_related("region").order_by("slug"),
+        empty_label=_("Choose a cluster or region"),
     )
     main_goal = forms.ChoiceField(
         label=_("1. Choose the main goal of your visit"),

@@ -57,7 +57,8 @@ class MultiLineField(forms.CharField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 4000)
         super().__init__(*args, **kwargs)
-        self.widget.attrs.setdefault("rows", 5)
+        if "widget" not in kwargs:
+            self.widget.attrs["rows"] = 4
         self.validators.append(self._reject_controls)
 
     @staticmethod
