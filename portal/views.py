@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_page, never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
 from . import charts
@@ -34,7 +34,7 @@ def healthz(request):
 
 
 @require_GET
-@cache_page(60 * 60)
+@cache_control(max_age=60 * 60, public=True)
 def robots_txt(request):
     """Crawlers: everything public, not the admin, the search results or the language switch."""
     disallowed = ["/i18n/"]

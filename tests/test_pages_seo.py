@@ -138,8 +138,9 @@ def test_static_page(client):
 # --- robots.txt and the sitemap -------------------------------------------------------------
 
 
-def test_robots_txt_points_to_the_sitemap(client):
-    response = client.get("/robots.txt")
+def test_robots_txt_points_to_the_sitemap(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/robots.txt")
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     lines = response.content.decode().splitlines()
     assert "User-agent: *" in lines
