@@ -4,6 +4,7 @@ approval."""
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
@@ -65,6 +66,30 @@ class CompanyProfileForm(forms.ModelForm):
             self.add_error("municipality", _("The municipality is not in the company's country."))
         return cleaned
 
+    def _update_errors(self, errors):
+        # Company.clean() also checks fields this form does not show (the business ID, which the
+        # coordinators keep): report those as errors of the whole form instead of failing.
+        if hasattr(errors, "error_dict"):
+            shown = {}
+            hidden = []
+            for name, messages in errors.error_dict.items():
+                if name in self.fields or name == NON_FIELD_ERRORS:
+                    shown[name] = messages
+                else:
+                    label = Company._meta.get_field(name).verbose_name
+                    hidden.extend(
+                        _("%(field)s: %(message)s — ask your cluster coordinator to correct it.")
+                        % {"field": label, "message": message}
+                        for error in messages
+                        for message in error.messages
+                    )
+            if hidden:
+                shown.setdefault(NON_FIELD_ERRORS, []).extend(
+                    forms.ValidationError(m) for m in hidden
+                )
+            errors = forms.ValidationError(shown)
+        super()._update_errors(errors)
+
     def data_for_review(self) -> dict:
         """The submitted values of this form's fields, as JSON-ready lists (like a POST)."""
         return {name: self.data.getlist(name) for name in self.fields if name in self.data}
@@ -94,8 +119,10 @@ def submit_profile(form: CompanyProfileForm, *, user, language) -> CompanyChange
 
 
 def form_for_change_request(change_request) -> CompanyProfileForm:
+    """The profile form bound to the proposed data, on a fresh copy of the company (validating
+    a form changes its instance)."""
     data = MultiValueDict(change_request.data or {})
-    return CompanyProfileForm(data=data, instance=change_request.company)
+    return CompanyProfileForm(data=data, instance=Company.objects.get(pk=change_request.company_id))
 
 
 def apply_change_request(change_request) -> str:
@@ -109,14 +136,14 @@ def apply_change_request(change_request) -> str:
             for name, errors in form.errors.items()
         )
     form.save()
-    change_request.company.confirm()
+    form.instance.confirm()
     return ""
 
 
 def describe_changes(change_request) -> list[tuple[str, str, str]]:
     """(field label, current value, proposed value) of each field the request changes."""
     form = form_for_change_request(change_request)
-    company = change_request.company
+    company = Company.objects.get(pk=change_request.company_id)
     form.is_valid()
     rows = []
     for name in form.changed_data:

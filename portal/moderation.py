@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .emails import send_templated_email
@@ -168,6 +169,8 @@ def _decide(obj, *, by, decision, reason=""):
         )
     submitter = adapter.submitter(obj)
     if submitter.email:
+        with translation.override(submitter.language):
+            public_url = adapter.public_url(obj)
         sent = send_templated_email(
             f"moderation/{decision}",
             {
@@ -175,7 +178,7 @@ def _decide(obj, *, by, decision, reason=""):
                 "kind": obj._meta.verbose_name,
                 "name": submitter.name,
                 "reason": reason,
-                "public_url": adapter.public_url(obj),
+                "public_url": public_url,
             },
             [submitter.email],
             language=submitter.language,

@@ -189,7 +189,7 @@ def export(client, file_format, query=""):
     page = client.get(url)
     assert page.status_code == 200
     data = form_data(page)
-    formats = [label for label in page.context["form"].fields["format"].choices]
+    formats = list(page.context["form"].fields["format"].choices)
     data["format"] = next(str(value) for value, label in formats if label.lower() == file_format)
     response = client.post(url, data)
     assert response.status_code == 200
