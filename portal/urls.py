@@ -41,6 +41,7 @@ urlpatterns += i18n_patterns(
     path(_("projects/"), include("projects.urls")),
     path(_("events/"), include("events.urls")),
     path(_("visit/"), include("events.urls_visit")),
+    path(_("my-company/"), include("companies.urls_account")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

@@ -32,6 +32,7 @@ class Command(BaseCommand):
         verbosity = options["verbosity"]
         call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
         call_command("createcachetable", verbosity=0)
+        call_command("setup_roles", verbosity=0)
         for name in FIXTURE_FILES:
             path = FIXTURES_DIR / name
             if path.exists():
