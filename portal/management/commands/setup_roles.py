@@ -11,8 +11,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         group = ensure_coordinator_group()
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Group '{COORDINATOR_GROUP}': {group.permissions.count()} permissions."
+        if options["verbosity"] > 0:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Group '{COORDINATOR_GROUP}': {group.permissions.count()} permissions."
+                )
             )
-        )
