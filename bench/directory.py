@@ -8,8 +8,9 @@ table. Run it on a database of its own, never on a database with real data:
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench \\
         .venv/bin/python bench/directory.py --companies 100000 --requests 50
 
-Seeding uses `manage.py seed_demo --companies N` when that command exists, else its own bulk
-insert (about two minutes for 100,000 companies). Run again with the same N to measure only.
+Seeding uses its own bulk insert (a few minutes for 100,000 companies); `--seed-demo` uses
+`manage.py seed_demo` instead (more realistic text, but about 30 companies a second). Run again
+with the same N to measure only.
 """
 
 import argparse
@@ -19,6 +20,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
@@ -29,10 +31,12 @@ django.setup()
 
 from django.core.management import call_command, get_commands  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.http import QueryDict  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from companies.directory import results  # noqa: E402
 from companies.models import (  # noqa: E402
     Capability,
     Certification,
@@ -58,40 +62,132 @@ CAPABILITIES = {
     ],
     ("Welding", "Hitsaus", "Svetsning", "Spawanie", "Suvirinimas"): [
         ("TIG welding", "TIG-hitsaus", "TIG-svetsning", "Spawanie TIG", "TIG suvirinimas"),
-        ("MIG/MAG welding", "MIG/MAG-hitsaus", "MIG/MAG-svetsning", "Spawanie MIG/MAG", "MIG/MAG suvirinimas"),
-        ("Robot welding", "Robottihitsaus", "Robotsvetsning", "Spawanie zrobotyzowane", "Robotizuotas suvirinimas"),
+        (
+            "MIG/MAG welding",
+            "MIG/MAG-hitsaus",
+            "MIG/MAG-svetsning",
+            "Spawanie MIG/MAG",
+            "MIG/MAG suvirinimas",
+        ),
+        (
+            "Robot welding",
+            "Robottihitsaus",
+            "Robotsvetsning",
+            "Spawanie zrobotyzowane",
+            "Robotizuotas suvirinimas",
+        ),
     ],
     ("Sheet metal", "Ohutlevytyö", "Tunnplåt", "Obróbka blach", "Skardos apdirbimas"): [
         ("Laser cutting", "Laserleikkaus", "Laserskärning", "Cięcie laserowe", "Pjovimas lazeriu"),
         ("Bending", "Särmäys", "Bockning", "Gięcie", "Lankstymas"),
         ("Punching", "Lävistys", "Stansning", "Wykrawanie", "Kirtimas"),
     ],
-    ("Surface treatment", "Pintakäsittely", "Ytbehandling", "Obróbka powierzchni", "Paviršiaus apdorojimas"): [
-        ("Powder coating", "Jauhemaalaus", "Pulverlackering", "Malowanie proszkowe", "Miltelinis dažymas"),
+    (
+        "Surface treatment",
+        "Pintakäsittely",
+        "Ytbehandling",
+        "Obróbka powierzchni",
+        "Paviršiaus apdorojimas",
+    ): [
+        (
+            "Powder coating",
+            "Jauhemaalaus",
+            "Pulverlackering",
+            "Malowanie proszkowe",
+            "Miltelinis dažymas",
+        ),
         ("Galvanizing", "Sinkitys", "Galvanisering", "Cynkowanie", "Cinkavimas"),
     ],
     ("Casting", "Valu", "Gjutning", "Odlewanie", "Liejimas"): [],
     ("3D printing", "3D-tulostus", "3D-utskrift", "Druk 3D", "3D spausdinimas"): [],
-    ("Measurement technology", "Mittaustekniikka", "Mätteknik", "Metrologia", "Matavimo technologija"): [],
+    (
+        "Measurement technology",
+        "Mittaustekniikka",
+        "Mätteknik",
+        "Metrologia",
+        "Matavimo technologija",
+    ): [],
     ("Assembly", "Kokoonpano", "Montering", "Montaż", "Surinkimas"): [],
 }
 MATERIALS = [
-    ("Stainless steel", "Ruostumaton teräs", "Rostfritt stål", "Stal nierdzewna", "Nerūdijantis plienas"),
-    ("Structural steel", "Rakenneteräs", "Konstruktionsstål", "Stal konstrukcyjna", "Konstrukcinis plienas"),
+    (
+        "Stainless steel",
+        "Ruostumaton teräs",
+        "Rostfritt stål",
+        "Stal nierdzewna",
+        "Nerūdijantis plienas",
+    ),
+    (
+        "Structural steel",
+        "Rakenneteräs",
+        "Konstruktionsstål",
+        "Stal konstrukcyjna",
+        "Konstrukcinis plienas",
+    ),
     ("Aluminium", "Alumiini", "Aluminium", "Aluminium", "Aliuminis"),
     ("Copper", "Kupari", "Koppar", "Miedź", "Varis"),
     ("Plastics", "Muovit", "Plast", "Tworzywa sztuczne", "Plastikai"),
     ("Wood", "Puu", "Trä", "Drewno", "Mediena"),
 ]
-CERTIFICATIONS = ["ISO 9001", "ISO 14001", "ISO 45001", "ISO 3834-2", "EN 1090-2", "ISO 50001", "FSC", "PEFC"]
-SECTORS = [("24", "Basic metals"), ("25", "Fabricated metal products"), ("28", "Machinery"), ("16", "Wood products"), ("17", "Paper")]
+CERTIFICATIONS = [
+    "ISO 9001",
+    "ISO 14001",
+    "ISO 45001",
+    "ISO 3834-2",
+    "EN 1090-2",
+    "ISO 50001",
+    "FSC",
+    "PEFC",
+]
+SECTORS = [
+    ("24", "Basic metals"),
+    ("25", "Fabricated metal products"),
+    ("28", "Machinery"),
+    ("16", "Wood products"),
+    ("17", "Paper"),
+]
 TOWNS = {
-    "FI": [("Vaasa", "Vasa"), ("Kokkola", "Karleby"), ("Pietarsaari", "Jakobstad"), ("Seinäjoki", "Seinäjoki"), ("Kristiinankaupunki", "Kristinestad")],
-    "SE": [("Uumaja", "Umeå"), ("Skellefteå", "Skellefteå"), ("Örnsköldsvik", "Örnsköldsvik"), ("Sundsvall", "Sundsvall")],
-    "PL": [("Białystok", "Białystok"), ("Suwałki", "Suwałki"), ("Augustów", "Augustów"), ("Sejny", "Sejny"), ("Łomża", "Łomża")],
-    "LT": [("Kaunas", "Kaunas"), ("Vilnius", "Vilnius"), ("Alytus", "Alytus"), ("Marijampolė", "Marijampolė")],
+    "FI": [
+        ("Vaasa", "Vasa"),
+        ("Kokkola", "Karleby"),
+        ("Pietarsaari", "Jakobstad"),
+        ("Seinäjoki", "Seinäjoki"),
+        ("Kristiinankaupunki", "Kristinestad"),
+    ],
+    "SE": [
+        ("Uumaja", "Umeå"),
+        ("Skellefteå", "Skellefteå"),
+        ("Örnsköldsvik", "Örnsköldsvik"),
+        ("Sundsvall", "Sundsvall"),
+    ],
+    "PL": [
+        ("Białystok", "Białystok"),
+        ("Suwałki", "Suwałki"),
+        ("Augustów", "Augustów"),
+        ("Sejny", "Sejny"),
+        ("Łomża", "Łomża"),
+    ],
+    "LT": [
+        ("Kaunas", "Kaunas"),
+        ("Vilnius", "Vilnius"),
+        ("Alytus", "Alytus"),
+        ("Marijampolė", "Marijampolė"),
+    ],
 }
-WORDS = ["Metal", "Steel", "Tech", "Engineering", "Machine", "Works", "Laser", "Weld", "Form", "Precision", "Nord", "Baltic"]
+WORDS = [
+    "Metal",
+    "Steel",
+    "Tech",
+    "Engineering",
+    "Machine",
+    "Works",
+    "Laser",
+    "Weld",
+    "Form",
+    "Precision",
+    "Nord",
+    "Baltic",
+]
 SUFFIX = {"FI": "Oy", "SE": "AB", "PL": "Sp. z o.o.", "LT": "UAB"}
 
 
@@ -101,7 +197,10 @@ def _names(values):
 
 def seed(count, rng):
     print(f"Seeding {count} companies…", flush=True)
-    languages = [SpokenLanguage.objects.get_or_create(code=c, defaults={"name_en": c.upper()})[0] for c in LANGS]
+    languages = [
+        SpokenLanguage.objects.get_or_create(code=c, defaults={"name_en": c.upper()})[0]
+        for c in LANGS
+    ]
     capabilities = []
     for parent_names, children in CAPABILITIES.items():
         parent = Capability.objects.create(**_names(parent_names))
@@ -109,18 +208,28 @@ def seed(count, rng):
         for child_names in children:
             capabilities.append(Capability.objects.create(parent=parent, **_names(child_names)))
     materials = [Material.objects.create(**_names(values)) for values in MATERIALS]
-    certifications = [Certification.objects.create(code=code, name_en=code, kind="quality") for code in CERTIFICATIONS]
+    certifications = [
+        Certification.objects.create(code=code, name_en=code, kind="quality")
+        for code in CERTIFICATIONS
+    ]
     sectors = [Sector.objects.create(nace_code=code, name_en=name) for code, name in SECTORS]
     municipalities = []
     for country, towns in TOWNS.items():
         region = Region.objects.create(country=country, name_en=f"Region {country}")
         for local, other in towns:
             municipalities.append(
-                Municipality.objects.create(region=region, name_en=local, name_fi=local, name_sv=other, name_pl=local)
+                Municipality.objects.create(
+                    region=region, name_en=local, name_fi=local, name_sv=other, name_pl=local
+                )
             )
         for n in range(40):  # smaller places
-            municipalities.append(Municipality.objects.create(region=region, name_en=f"{country} Town {n}"))
-    clusters = [Cluster.objects.create(name_en=f"Cluster {n}", sector="metal", country="FI") for n in range(6)]
+            municipalities.append(
+                Municipality.objects.create(region=region, name_en=f"{country} Town {n}")
+            )
+    clusters = [
+        Cluster.objects.create(name_en=f"Cluster {n}", sector="metal", country="FI")
+        for n in range(6)
+    ]
     ancestors = {c.pk: ([c.parent] if c.parent_id else []) for c in capabilities}
 
     today = timezone.localdate()
@@ -145,17 +254,40 @@ def seed(count, rng):
             secs = rng.sample(sectors, rng.randint(1, 2))
             certs = rng.sample(certifications, rng.choice([0, 0, 1, 1, 2, 3]))
             company.search_document = search_document(
-                company, capabilities=caps, materials=mats, sectors=secs, certifications=certs, capability_ancestors=ancestors
+                company,
+                capabilities=caps,
+                materials=mats,
+                sectors=secs,
+                certifications=certs,
+                capability_ancestors=ancestors,
             )
             companies.append(company)
             links.append((caps, mats, secs, certs, rng.sample(languages, rng.randint(1, 3))))
         Company.objects.bulk_create(companies, batch_size=1000)
-        cap_rows, mat_rows, sec_rows, lang_rows, cert_rows, members, offers = [], [], [], [], [], [], []
+        cap_rows, mat_rows, sec_rows, lang_rows, cert_rows, members, offers = (
+            [],
+            [],
+            [],
+            [],
+            [],
+            [],
+            [],
+        )
         for company, (caps, mats, secs, certs, langs) in zip(companies, links, strict=True):
-            cap_rows += [Company.capabilities.through(company_id=company.pk, capability_id=c.pk) for c in caps]
-            mat_rows += [Company.materials.through(company_id=company.pk, material_id=m.pk) for m in mats]
-            sec_rows += [Company.sectors.through(company_id=company.pk, sector_id=s.pk) for s in secs]
-            lang_rows += [Company.languages.through(company_id=company.pk, spokenlanguage_id=lg.pk) for lg in langs]
+            cap_rows += [
+                Company.capabilities.through(company_id=company.pk, capability_id=c.pk)
+                for c in caps
+            ]
+            mat_rows += [
+                Company.materials.through(company_id=company.pk, material_id=m.pk) for m in mats
+            ]
+            sec_rows += [
+                Company.sectors.through(company_id=company.pk, sector_id=s.pk) for s in secs
+            ]
+            lang_rows += [
+                Company.languages.through(company_id=company.pk, spokenlanguage_id=lg.pk)
+                for lg in langs
+            ]
             for cert in certs:
                 expired = rng.random() < 0.1
                 cert_rows.append(
@@ -163,7 +295,9 @@ def seed(count, rng):
                         company_id=company.pk,
                         certification=cert,
                         valid_from=today.replace(year=today.year - 3),
-                        valid_until=today.replace(year=today.year - 1) if expired else today.replace(year=today.year + 2),
+                        valid_until=today.replace(year=today.year - 1)
+                        if expired
+                        else today.replace(year=today.year + 2),
                     )
                 )
             if rng.random() < 0.6:
@@ -190,17 +324,28 @@ def seed(count, rng):
 def scenarios():
     # A top-level capability with children, and the most held certification.
     machining = (
-        Capability.objects.filter(parent__isnull=True, children__isnull=False).order_by("position", "pk").first()
+        Capability.objects.filter(parent__isnull=True, children__isnull=False)
+        .order_by("position", "pk")
+        .first()
     )
-    iso = Certification.objects.filter(code__icontains="9001").first() or Certification.objects.first()
+    iso = (
+        Certification.objects.filter(code__icontains="9001").first()
+        or Certification.objects.first()
+    )
     return [
         ("No filter", {}),
         ("No filter, 100 a page", {"per_page": "100"}),
         ("Three filters", {"capability": machining.pk, "country": "FI", "certification": iso.pk}),
         ("Text search (`laser`)", {"q": "laser"}),
         ("Text search, other language (`hitsaus`)", {"q": "hitsaus"}),
-        ("Text search + three filters", {"q": "laser", "country": "FI", "size": "small", "certification": iso.pk}),
-        ("Text search + filters, sort by name", {"q": "steel vasa", "capability": machining.pk, "sort": "name"}),
+        (
+            "Text search + three filters",
+            {"q": "laser", "country": "FI", "size": "small", "certification": iso.pk},
+        ),
+        (
+            "Text search + filters, sort by name",
+            {"q": "steel vasa", "capability": machining.pk, "sort": "name"},
+        ),
     ]
 
 
@@ -217,7 +362,8 @@ def measure(client, params, requests):
         times.append((time.perf_counter() - started) * 1000)
     times.sort()
     p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
-    return statistics.median(times), p95, len(queries), response.context["total"]
+    total = results(QueryDict(urlencode(params, doseq=True))).count()
+    return statistics.median(times), p95, len(queries), total
 
 
 def main():
@@ -225,6 +371,7 @@ def main():
     parser.add_argument("--companies", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seed-demo", action="store_true", help="Seed with manage.py seed_demo.")
     args = parser.parse_args()
 
     if connection.vendor != "postgresql":
@@ -232,7 +379,7 @@ def main():
     call_command("migrate", interactive=False, verbosity=0)
     existing = Company.objects.count()
     if existing < args.companies:
-        if existing == 0 and "seed_demo" in get_commands():
+        if existing == 0 and args.seed_demo and "seed_demo" in get_commands():
             # seed_demo draws towns and the taxonomy from the seed fixtures.
             fixtures = Path(__file__).resolve().parent.parent / "fixtures"
             for name in ("geography.json", "taxonomy.json"):
@@ -245,11 +392,15 @@ def main():
         elif existing == 0:
             seed(args.companies, random.Random(args.seed))
         else:
-            sys.exit(f"The database has {existing} companies, fewer than {args.companies}: use an empty one.")
+            sys.exit(
+                f"The database has {existing} companies, fewer than {args.companies}: use an empty one."
+            )
     count = Company.objects.count()
 
     client = Client()
-    print(f"\nDirectory server time, {count:,} companies, {connection.vendor}, {args.requests} requests each\n")
+    print(
+        f"\nDirectory server time, {count:,} companies, {connection.vendor}, {args.requests} requests each\n"
+    )
     print("| Scenario | Results | p50 ms | p95 ms | SQL queries |")
     print("|---|---:|---:|---:|---:|")
     for label, params in scenarios():

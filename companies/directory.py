@@ -186,20 +186,19 @@ def _facet_sql(name, base):
         return f"SELECT '1' AS v, COUNT(*) AS n FROM {base} WHERE id IN ({sql})", list(params)
     if name == "capability":
         # A parent counts the companies of its whole subtree, each company once: pair every
-        # company with each ancestor of its capabilities (materialised path prefix), distinct.
-        qn = connection.ops.quote_name
-        through = qn(Company.capabilities.through._meta.db_table)
-        capability = qn(Capability._meta.db_table)
+        # company with each ancestor of its capabilities (the "capability_closure" expression),
+        # distinct.
+        through = connection.ops.quote_name(Company.capabilities.through._meta.db_table)
         return (
-            f"SELECT d.v AS v, COUNT(*) AS n FROM (SELECT DISTINCT t.company_id AS c, a.id AS v "
-            f"FROM {through} t INNER JOIN {capability} k ON k.id = t.capability_id "
-            f"INNER JOIN {capability} a ON k.path LIKE a.path || '%%' "
-            f"WHERE t.company_id IN (SELECT id FROM {base})) d GROUP BY d.v",
+            f"SELECT d.v AS v, COUNT(*) AS n FROM (SELECT DISTINCT t.company_id AS c, cl.aid AS v "
+            f"FROM {base} b INNER JOIN {through} t ON t.company_id = b.id "
+            f"INNER JOIN capability_closure cl ON cl.cid = t.capability_id) d GROUP BY d.v",
             [],
         )
     sql, params = _compile(_relation(name).order_by())
     return (
-        f"SELECT r.v AS v, COUNT(*) AS n FROM ({sql}) r WHERE r.c IN (SELECT id FROM {base}) GROUP BY r.v",
+        # A join rather than IN (…): the result's ids are unique, and the planner hashes them.
+        f"SELECT r.v AS v, COUNT(*) AS n FROM ({sql}) r INNER JOIN {base} b ON b.id = r.c GROUP BY r.v",
         list(params),
     )
 
@@ -209,16 +208,37 @@ def count_facets(filterset, queryset):
     published companies."""
     bases, params = [], []
 
+    # The text search is the dearest filter: match it once, and let every result expression
+    # intersect with that.
+    text = filterset.text
+    if text:
+        sql, text_params = _compile(queryset.search(text).order_by().values("pk"))
+        bases.append(f"text_match AS ({sql})")
+        params.extend(text_params)
+
     def base_expression(name, exclude):
-        qs = filterset.filter_queryset(queryset, exclude=exclude).order_by()
+        qs = filterset.filter_queryset(queryset, exclude=exclude, with_text=False).order_by()
         # Named columns: Django does not promise the order of values() in the SELECT.
         qs = qs.values(**{f"b_{column}": F(source) for column, source in _BASE_COLUMNS.items()})
         sql, base_params = _compile(qs)
         columns = ", ".join(f"s.b_{column} AS {column}" for column in _BASE_COLUMNS)
-        bases.append(f"{name} AS (SELECT {columns} FROM ({sql}) s)")
+        join = " INNER JOIN text_match m ON m.pk = s.b_id" if text else ""
+        bases.append(f"{name} AS (SELECT {columns} FROM ({sql}) s{join})")
         params.extend(base_params)
         return name
 
+    # (capability, ancestor-or-self) pairs from the materialised paths, as literal rows: the
+    # planner then knows their number (a LIKE join on the paths misleads its estimates).
+    pairs = [
+        (int(capability.pk), int(ancestor))
+        for capability in filterset.vocabulary.objects("capability").values()
+        for ancestor in capability.path.strip("/").split("/")
+        if ancestor.isdigit()
+    ]
+    rows = ", ".join(f"({cid}, {aid})" for cid, aid in pairs) if pairs else None
+    bases.append(
+        f"capability_closure (cid, aid) AS ({f'VALUES {rows}' if rows else 'SELECT 0, 0 WHERE 1 = 0'})"
+    )
     everything = base_expression("base_all", exclude=None)
     branches = [f"SELECT 'total' AS f, '' AS v, COUNT(*) AS n FROM {everything}"]
     branch_params = []

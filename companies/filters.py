@@ -180,10 +180,11 @@ class CompanyFilter(django_filters.FilterSet):
     def is_filtered(self):
         return bool(self.text) or any(self.selected(name) for name in FACET_NAMES)
 
-    def filter_queryset(self, queryset, exclude=None):
-        """Apply every filter except ``exclude`` (a facet's own, for disjunctive counts)."""
+    def filter_queryset(self, queryset, exclude=None, with_text=True):
+        """Apply every filter except ``exclude`` (a facet's own, for disjunctive counts) and,
+        with ``with_text=False``, except the text search."""
         for name, value in self.cleaned.items():
-            if name in self.filters and name != exclude:
+            if name in self.filters and name != exclude and (with_text or name != "q"):
                 queryset = self.filters[name].filter(queryset, value)
         return queryset
 
