@@ -33,6 +33,7 @@ from .models import (
     JobPosting,
     Material,
     Membership,
+    OfferInterest,
     Sector,
     SpokenLanguage,
 )
@@ -304,4 +305,30 @@ class CompanyRepresentativeAdmin(ScopedAdmin):
 
     def has_add_permission(self, request):
         # Representatives are invited from the company's page (one-time link by e-mail).
+        return False
+
+
+@admin.register(OfferInterest)
+class OfferInterestAdmin(ScopedAdmin):
+    """Expressions of interest relayed by the portal: read-only, so the record stays what was sent."""
+
+    cluster_scope = ("offer__cluster", f"offer__company__{COMPANY_SCOPE}")
+    list_display = ["offer", "name", "organization_name", "language", "created_at"]
+    list_filter = ["language"]
+    list_select_related = ["offer"]
+    search_fields = ["name", "organization_name", "email", "offer__title"]
+    readonly_fields = [
+        "offer",
+        "name",
+        "organization_name",
+        "email",
+        "message",
+        "language",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

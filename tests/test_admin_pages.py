@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.test import RequestFactory
 from django.urls import reverse
 
-from companies.models import CooperationOffer
+from companies.models import CooperationOffer, OfferInterest
 from portal.models import ClusterCoordinator
 
 from . import factories
@@ -38,6 +38,12 @@ def world_objects():
         username="somebody", ip_address="127.0.0.1", user_agent="test", path_info="/"
     )
     ClusterCoordinator.objects.create(user=factories.user(), cluster=world.cluster_a)
+    OfferInterest.objects.create(
+        offer=CooperationOffer.objects.first() or factories.offer(),
+        name="Interested Buyer",
+        email="buyer@example.org",
+        message="We need 200 laser-cut brackets a month.",
+    )
     return world
 
 
