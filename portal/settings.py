@@ -159,6 +159,8 @@ LANGUAGES = [
 ]
 LANGUAGE_CODES = [code for code, _name in LANGUAGES]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Local corrections of Django's formats (portal/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["portal.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Europe/Helsinki"

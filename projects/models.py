@@ -247,7 +247,11 @@ class ProjectResult(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="results")
     value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
     unit = models.CharField(
-        _("unit"), max_length=30, blank=True, help_text=_("E.g. % or companies")
+        _("unit"),
+        max_length=30,
+        blank=True,
+        # The % is a unit here, not a format directive: xgettext:no-python-format
+        help_text=_("E.g. % or companies"),
     )
     label = models.CharField(_("what was measured"), max_length=250)
     position = models.PositiveSmallIntegerField(_("position"), default=0)

@@ -273,3 +273,12 @@ def representative(*companies, language="en", **kwargs):
     for c in companies:
         CompanyRepresentative.objects.create(user=obj, company=c, language=language)
     return obj
+
+
+def url_in(language, viewname, **kwargs):
+    """The URL of ``viewname`` in ``language``: path segments are translated (/fi/yritykset/)."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    with translation.override(language):
+        return reverse(viewname, kwargs=kwargs or None)

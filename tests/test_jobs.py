@@ -46,7 +46,7 @@ def test_job_wanted_is_pending_with_consent_and_coordinators_are_told(
     factories.spoken_language("lt")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("jobs:create-wanted").replace("/en/", "/lt/", 1),
+            factories.url_in("lt", "jobs:create-wanted"),
             {
                 **wanted_data(town_with_coordinator),
                 "languages": [factories.spoken_language("lt").pk],

@@ -101,7 +101,7 @@ def test_a_project_without_end_date_is_running_this_year(client, projects):
 
 def test_programme_filter_reads_the_name_in_the_active_language(client, projects):
     response = client.get(
-        reverse("projects:list").replace("/en/", "/sv/", 1),
+        factories.url_in("sv", "projects:list"),
         {"programme": "Europeiska regionala utvecklingsfonden"},
     )
     assert response.status_code == 200

@@ -1,7 +1,6 @@
 import pytest
 from bs4 import BeautifulSoup
 from django.core import mail
-from django.urls import reverse
 
 from events.models import VisitParticipant, VisitRequest
 from portal.models import ClusterCoordinator
@@ -102,9 +101,11 @@ def test_valid_request_is_stored_confirmed_and_announced(
         ("Bo Example", "Example Water", "Engineer", ""),
     )
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(URL.replace("/en/", "/sv/"), visit_data(cluster, participants))
+        response = client.post(
+            factories.url_in("sv", "visit:request"), visit_data(cluster, participants)
+        )
     assert response.status_code == 302
-    assert response["Location"] == reverse("visit:thanks").replace("/en/", "/sv/")
+    assert response["Location"] == factories.url_in("sv", "visit:thanks")
     visit = VisitRequest.objects.get()
     assert visit.status == "new"
     assert visit.focus_areas == ["water", "energy"]
