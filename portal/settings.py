@@ -263,6 +263,14 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+# Posts per client and hour on each public form (offers, jobs, interest, registration, visits).
+PUBLIC_POST_RATELIMIT = env_str("PUBLIC_POST_RATELIMIT", "10/h")
+# Days after expiry before job posts (personal data) are deleted by `purge_expired_jobs`.
+JOB_RETENTION_DAYS = env_int("JOB_RETENTION_DAYS", 90)
+# How long a renewed cooperation offer stays open.
+OFFER_RENEWAL_DAYS = env_int("OFFER_RENEWAL_DAYS", 90)
+# Who hears of public submissions for a cluster that has no coordinator with an e-mail address.
+MANAGERS = [("Portal managers", address) for address in env_list("MANAGERS_EMAILS", [])]
 
 PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 
