@@ -9,6 +9,7 @@ a page can mark a fallback text with its ``lang`` and a quiet note ("in Swedish"
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname, get_language, resolution_order
@@ -88,7 +89,8 @@ def format_money(amount, currency: str = "EUR", language: str | None = None) -> 
     language = language or get_language()
     currency = (currency or "").upper()
     decimals = 0 if value == value.to_integral_value() else 2
-    figure = number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+    with translation.override(language):
+        figure = number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
     sign = CURRENCY_SIGNS.get(language, {}).get(currency, currency)
     if not sign:
         return figure
@@ -110,6 +112,8 @@ def format_percent(value, language: str | None = None) -> str:
     except InvalidOperation:
         return ""
     language = language or get_language()
-    decimals = 0 if number == number.to_integral_value() else 1
-    figure = number_format(number, decimal_pos=decimals, use_l10n=True)
+    number = number.normalize()
+    decimals = min(2, max(0, -number.as_tuple().exponent))
+    with translation.override(language):
+        figure = number_format(number, decimal_pos=decimals, use_l10n=True)
     return f"{figure}%" if language in PERCENT_UNSPACED else f"{figure}{NBSP}%"

@@ -44,22 +44,58 @@ def render_translated(obj, field, *, inline=False, note=True):
     return html
 
 
-@register.simple_tag
-def translated(obj, field, *modes):
-    """A translated field in the active language, its fallback marked (see the module text)."""
-    unknown = set(modes) - MODES
+class TranslatedNode(template.Node):
+    def __init__(self, obj, field, modes):
+        self.obj, self.field, self.modes = obj, field, modes
+
+    def render(self, context):
+        inline = "inline" in self.modes or "nonote" in self.modes
+        return render_translated(
+            self.obj.resolve(context),
+            self.field.resolve(context),
+            inline=inline,
+            note="nonote" not in self.modes,
+        )
+
+
+@register.tag
+def translated(parser, token):
+    """``{% translated obj "field" [inline|nonote] %}``: see the module text."""
+    bits = token.split_contents()
+    if len(bits) < 3:
+        raise template.TemplateSyntaxError('Usage: {% translated obj "field" [inline|nonote] %}')
+    modes = set(bits[3:])
+    unknown = modes - MODES
     if unknown:
         raise template.TemplateSyntaxError(
             f"translated: unknown option(s) {', '.join(sorted(unknown))}; use {sorted(MODES)}"
         )
-    inline = "inline" in modes or "nonote" in modes
-    return render_translated(obj, field, inline=inline, note="nonote" not in modes)
+    return TranslatedNode(parser.compile_filter(bits[1]), parser.compile_filter(bits[2]), modes)
 
 
 @register.simple_tag
 def translated_language(obj, field):
     """The language code the shown value of ``obj.<field>`` is in (for a ``lang`` attribute)."""
     return resolve(obj, field).language or ""
+
+
+@register.simple_tag
+def fallback_lang(obj, field):
+    """`` lang="sv"`` when ``obj.<field>`` is shown from a fallback language, else nothing.
+
+    For markup built from a field (a list of goals, one per line): ``<ul{% fallback_lang c "goals" %}>``.
+    """
+    resolved = resolve(obj, field)
+    return format_html(' lang="{}"', resolved.language) if resolved.is_fallback else ""
+
+
+@register.simple_tag
+def fallback_note(obj, field):
+    """``<p class="fallback-note">(in Swedish)</p>`` when ``obj.<field>`` is a fallback text."""
+    resolved = resolve(obj, field)
+    if not resolved.is_fallback:
+        return ""
+    return format_html('<p class="fallback-note">({})</p>', resolved.note)
 
 
 @register.filter
