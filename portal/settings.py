@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Inline styles (never scripts) on admin URLs only: see portal/csp.py.
+    "portal.csp.AdminInlineStyleMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # axes must be last: it reads the outcome of authentication.
     "axes.middleware.AxesMiddleware",

@@ -86,7 +86,9 @@ class BrowserPage:
 
     def _on_console(self, message):
         if message.type == "error":
-            self.console_errors.append(message.text)
+            location = message.location or {}
+            where = f"{location.get('url', '')}:{location.get('lineNumber', '')}"
+            self.console_errors.append(f"{message.text} (at {where} on {self.page.url})")
 
     def _on_response(self, response):
         if response.status >= 500:
