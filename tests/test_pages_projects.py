@@ -217,10 +217,10 @@ def test_project_page_content(client, full_project):
         for row in page.select("#funding-title ~ .table-scroll tbody tr")
     ]
     assert funding_rows == [
-        ["ERDF", "720,000 EUR", "60 %"],
-        ["National co-financing", "360,000 EUR", "30 %"],
+        ["ERDF", "€720,000", "60%"],  # English conventions (portal.i18n.format_money)
+        ["National co-financing", "€360,000", "30%"],
     ]
-    assert "1,200,000 EUR" in html
+    assert "€1,200,000" in html
     assert page.find(id="chart-funding").find("svg")["role"] == "img"
     assert "97 %" in page.select_one(".figures").get_text(" ", strip=True)
     document = page.select_one(".document-list li")

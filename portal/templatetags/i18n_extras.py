@@ -2,7 +2,8 @@
 
 ``{% translated obj "description" %}``         block text (paragraphs, like ``|linebreaks``)
 ``{% translated obj "summary" inline %}``      inline text
-``{% translated obj "name" inline nonote %}``  inline, ``lang`` marked but no note (headings, links)
+``{% translated obj "name" nonote %}``         inline, ``lang`` marked but no note (headings, links)
+``{% translated obj "description" inline words=30 %}``  inline, cut after 30 words (cards)
 
 When the value comes from a fallback language (a Finnish page showing the Swedish description),
 it is wrapped in an element with that language's ``lang`` attribute and followed by a quiet note in
@@ -14,6 +15,7 @@ the page's language: ``<span class="fallback-note">(in Swedish)</span>``.
 from django import template
 from django.template.defaultfilters import linebreaks_filter
 from django.utils.html import conditional_escape, format_html
+from django.utils.text import Truncator
 
 from portal.i18n import format_money, format_percent, resolve
 
@@ -22,15 +24,12 @@ register = template.Library()
 MODES = {"block", "inline", "nonote"}
 
 
-def render_translated(obj, field, *, inline=False, note=True):
+def render_translated(obj, field, *, inline=False, note=True, words=None):
     resolved = resolve(obj, field)
     if not resolved.value:
         return ""
-    text = (
-        conditional_escape(resolved.value)
-        if inline
-        else linebreaks_filter(resolved.value, autoescape=True)
-    )
+    value = Truncator(resolved.value).words(words, truncate=" …") if words else resolved.value
+    text = conditional_escape(value) if inline else linebreaks_filter(value, autoescape=True)
     if not resolved.is_fallback:
         return text
     if inline:
@@ -45,8 +44,8 @@ def render_translated(obj, field, *, inline=False, note=True):
 
 
 class TranslatedNode(template.Node):
-    def __init__(self, obj, field, modes):
-        self.obj, self.field, self.modes = obj, field, modes
+    def __init__(self, obj, field, modes, words):
+        self.obj, self.field, self.modes, self.words = obj, field, modes, words
 
     def render(self, context):
         inline = "inline" in self.modes or "nonote" in self.modes
@@ -55,22 +54,31 @@ class TranslatedNode(template.Node):
             self.field.resolve(context),
             inline=inline,
             note="nonote" not in self.modes,
+            words=self.words,
         )
 
 
 @register.tag
 def translated(parser, token):
-    """``{% translated obj "field" [inline|nonote] %}``: see the module text."""
+    """``{% translated obj "field" [inline|nonote] [words=N] %}``: see the module text."""
     bits = token.split_contents()
     if len(bits) < 3:
         raise template.TemplateSyntaxError('Usage: {% translated obj "field" [inline|nonote] %}')
-    modes = set(bits[3:])
+    words = None
+    for bit in bits[3:]:
+        if bit.startswith("words="):
+            if not bit[6:].isdigit():
+                raise template.TemplateSyntaxError("translated: words=N needs a number")
+            words = int(bit[6:])
+    modes = {bit for bit in bits[3:] if not bit.startswith("words=")}
     unknown = modes - MODES
     if unknown:
         raise template.TemplateSyntaxError(
             f"translated: unknown option(s) {', '.join(sorted(unknown))}; use {sorted(MODES)}"
         )
-    return TranslatedNode(parser.compile_filter(bits[1]), parser.compile_filter(bits[2]), modes)
+    return TranslatedNode(
+        parser.compile_filter(bits[1]), parser.compile_filter(bits[2]), modes, words
+    )
 
 
 @register.simple_tag
