@@ -19,3 +19,14 @@ def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(page):
     assert page.evaluate("() => document.activeElement.className") == "skip-link"
     page.keyboard.press("Enter")
     assert page.evaluate("() => document.activeElement.id") == "main"
+
+
+def test_axe_reports_what_it_should(page):
+    """The scan can fail: a page with an unlabelled field and an image without a text
+    alternative gives critical violations."""
+    page.set_content(
+        "<!DOCTYPE html><html lang='en'><head><title>t</title></head><body><main>"
+        "<img src='data:image/gif;base64,R0lGODlhAQABAAAAACw='><input type='text'></main></body></html>"
+    )
+    found = {violation["id"] for violation in page.axe_violations()}
+    assert {"image-alt", "label"} <= found
