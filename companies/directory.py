@@ -1,31 +1,29 @@
 """The company directory: its vocabulary, its facet counts and one page of results.
 
-A page of the directory runs a fixed number of queries whatever the filters and the page size:
-the vocabulary (7 small lists: the facet values and their labels in the active language), the
-facet counts and the total (one query), the page of companies (one) and what its cards show
-(two prefetches).
+Filters, facet counts, the total and the order of the page come from the in-process facet index
+(companies/facet_index.py); the database answers the free text (once, remembered per index),
+the page's companies and what their cards show. A warm page runs five queries whatever the
+filters, the page size or the number of companies: the index version (one cache read), the text
+match (only for a new text), the page and its two prefetches.
 
 Facet counts are disjunctive (as Europages and Kompass count): a facet's values are counted over
 the result filtered by every OTHER facet, so ticking "Vaasa" still shows how many companies the
-neighbouring towns would add. All facets are counted in a single SQL statement: each distinct
-"result without facet X" is a common table expression computed once, and every facet is one
-GROUP BY over its relation (through table, membership, certificate) semi-joined to that
-expression.
+neighbouring towns would add.
+
+The CSV export (``results``) keeps the SQL path: CompanyFilter's querysets.
 """
 
+import collections.abc
 import dataclasses
 import math
 
-from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
-from django.db import connection
-from django.db.models import Exists, F, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from portal.models import Cluster, Municipality
-
+from . import facet_index
 from .filters import (
     FACET_NAMES,
     FACETS,
@@ -37,14 +35,11 @@ from .filters import (
 )
 from .models import (
     Capability,
-    Certification,
     Company,
     CompanyCertificate,
     CooperationOffer,
-    Material,
     Membership,
     Sector,
-    SpokenLanguage,
 )
 from .search import normalize, rank_by_relevance
 
@@ -61,54 +56,20 @@ class Vocabulary:
     Labels read the translated attribute, so they follow modeltranslation's fallback chain.
     """
 
-    def __init__(self):
-        self._objects = {
-            "cluster": {str(c.pk): c for c in Cluster.objects.published()},
-            "sector": {str(s.pk): s for s in Sector.objects.all()},
-            "capability": {str(c.pk): c for c in self._capability_tree()},
-            "material": {str(m.pk): m for m in Material.objects.all()},
-            "certification": {str(c.pk): c for c in Certification.objects.all()},
-            "language": {str(lang.pk): lang for lang in SpokenLanguage.objects.all()},
-        }
-        municipalities = list(Municipality.objects.select_related("region"))
-        self._objects["municipality"] = {str(m.pk): m for m in municipalities}
-        self._objects["region"] = {str(m.region.pk): m.region for m in municipalities}
+    def __init__(self, objects=None):
+        """``objects``: {facet: {str(pk): object}} as facet_index.load_vocabulary_objects() makes
+        them (loaded here, in seven queries, when not given)."""
+        if objects is None:
+            objects = facet_index.load_vocabulary_objects()
+        self._objects = objects
         self._labels = {
             name: {key: self._label(name, obj) for key, obj in objs.items()}
             for name, objs in self._objects.items()
         }
-        country_codes = sorted({m.region.country.code for m in municipalities})
+        country_codes = sorted({m.region.country.code for m in objects["municipality"].values()})
         self._labels["country"] = {code: str(countries.name(code)) for code in country_codes}
         self._labels["size"] = {value: str(label) for value, label in Company.SizeClass.choices}
         self._labels["offers"] = {"1": str(_("Has open cooperation offers"))}
-
-    @staticmethod
-    def _capability_tree():
-        """Capabilities in tree order (each parent followed by its children), with depth."""
-        capabilities = list(Capability.objects.all())
-        children = {}
-        for capability in capabilities:
-            children.setdefault(capability.parent_id, []).append(capability)
-        ids = {c.pk for c in capabilities}
-        ordered = []
-
-        def walk(parent_id, depth):
-            siblings = sorted(
-                children.get(parent_id, []), key=lambda c: (c.position, normalize(c.name))
-            )
-            for capability in siblings:
-                capability.tree_depth = depth
-                ordered.append(capability)
-                if depth < 10:
-                    walk(capability.pk, depth + 1)
-
-        walk(None, 0)
-        # Orphans (a parent that no longer exists) go last rather than disappearing.
-        for capability in capabilities:
-            if capability.parent_id and capability.parent_id not in ids:
-                capability.tree_depth = 0
-                ordered.append(capability)
-        return ordered
 
     @staticmethod
     def _label(name, obj):
@@ -134,134 +95,23 @@ class Vocabulary:
 
 # --- Facet counts ---------------------------------------------------------------------------
 
-# Columns of each "result" expression; scalar facets group on one of them.
-_BASE_COLUMNS = {
-    "id": "pk",
-    "country": "country",
-    "municipality_id": "municipality_id",
-    "size_class": "size_class",
-    "region_id": "municipality__region_id",
-}
-_SCALAR_COLUMN = {
-    "country": "country",
-    "region": "region_id",
-    "municipality": "municipality_id",
-    "size": "size_class",
-}
+
+def selections(filterset):
+    """{facet: [selected values]} of a CompanyFilter (values already validated)."""
+    return {name: filterset.selected(name) for name in FACET_NAMES}
 
 
-def _compile(queryset):
-    try:
-        return queryset.query.sql_with_params()
-    except EmptyResultSet:
-        return "SELECT NULL, NULL, NULL, NULL, NULL WHERE 1 = 0", ()
+def index_query(filterset, index=None):
+    """The facet index's answer to the filterset (see companies/facet_index.py)."""
+    index = index or facet_index.get_index()
+    return index.query(selections(filterset), filterset.text)
 
 
-def _relation(name):
-    """(company id c, value v) pairs of a relational facet, as an ORM queryset."""
-    if name == "cluster":
-        return Membership.objects.active().values(c=F("company_id"), v=F("cluster_id"))
-    if name == "certification":
-        return CompanyCertificate.objects.valid().values(c=F("company_id"), v=F("certification_id"))
-    field = {"sector": "sectors", "material": "materials", "language": "languages"}[name]
-    through = getattr(Company, field).through
-    target = {"sector": "sector_id", "material": "material_id", "language": "spokenlanguage_id"}[
-        name
-    ]
-    return through.objects.values(c=F("company_id"), v=F(target))
-
-
-def _facet_sql(name, base):
-    """SQL and params of one facet's (v, n) counts over the result expression ``base``."""
-    if name in _SCALAR_COLUMN:
-        column = _SCALAR_COLUMN[name]
-        return f"SELECT {column} AS v, COUNT(*) AS n FROM {base} GROUP BY {column}", []
-    if name == "offers":
-        sql, params = _compile(
-            CooperationOffer.objects.open()
-            .filter(company__isnull=False)
-            .values("company_id")
-            .order_by()
-        )
-        return f"SELECT '1' AS v, COUNT(*) AS n FROM {base} WHERE id IN ({sql})", list(params)
-    if name == "capability":
-        # A parent counts the companies of its whole subtree, each company once: pair every
-        # company with each ancestor of its capabilities (the "capability_closure" expression),
-        # distinct.
-        through = connection.ops.quote_name(Company.capabilities.through._meta.db_table)
-        return (
-            f"SELECT d.v AS v, COUNT(*) AS n FROM (SELECT DISTINCT t.company_id AS c, cl.aid AS v "
-            f"FROM {base} b INNER JOIN {through} t ON t.company_id = b.id "
-            f"INNER JOIN capability_closure cl ON cl.cid = t.capability_id) d GROUP BY d.v",
-            [],
-        )
-    sql, params = _compile(_relation(name).order_by())
-    return (
-        # A join rather than IN (…): the result's ids are unique, and the planner hashes them.
-        f"SELECT r.v AS v, COUNT(*) AS n FROM ({sql}) r INNER JOIN {base} b ON b.id = r.c GROUP BY r.v",
-        list(params),
-    )
-
-
-def count_facets(filterset, queryset):
-    """{facet: {value: count}} and the total, in one query. ``queryset`` is the unfiltered
-    published companies."""
-    bases, params = [], []
-
-    # The text search is the dearest filter: match it once, and let every result expression
-    # intersect with that.
-    text = filterset.text
-    if text:
-        sql, text_params = _compile(queryset.search(text).order_by().values("pk"))
-        bases.append(f"text_match AS ({sql})")
-        params.extend(text_params)
-
-    def base_expression(name, exclude):
-        qs = filterset.filter_queryset(queryset, exclude=exclude, with_text=False).order_by()
-        # Named columns: Django does not promise the order of values() in the SELECT.
-        qs = qs.values(**{f"b_{column}": F(source) for column, source in _BASE_COLUMNS.items()})
-        sql, base_params = _compile(qs)
-        columns = ", ".join(f"s.b_{column} AS {column}" for column in _BASE_COLUMNS)
-        join = " INNER JOIN text_match m ON m.pk = s.b_id" if text else ""
-        bases.append(f"{name} AS (SELECT {columns} FROM ({sql}) s{join})")
-        params.extend(base_params)
-        return name
-
-    # (capability, ancestor-or-self) pairs from the materialised paths, as literal rows: the
-    # planner then knows their number (a LIKE join on the paths misleads its estimates).
-    pairs = [
-        (int(capability.pk), int(ancestor))
-        for capability in filterset.vocabulary.objects("capability").values()
-        for ancestor in capability.path.strip("/").split("/")
-        if ancestor.isdigit()
-    ]
-    rows = ", ".join(f"({cid}, {aid})" for cid, aid in pairs) if pairs else None
-    bases.append(
-        f"capability_closure (cid, aid) AS ({f'VALUES {rows}' if rows else 'SELECT 0, 0 WHERE 1 = 0'})"
-    )
-    everything = base_expression("base_all", exclude=None)
-    branches = [f"SELECT 'total' AS f, '' AS v, COUNT(*) AS n FROM {everything}"]
-    branch_params = []
-    for name in FACET_NAMES:
-        base = (
-            base_expression(f"base_{name}", exclude=name)
-            if filterset.selected(name)
-            else everything
-        )
-        sql, facet_params = _facet_sql(name, base)
-        branches.append(f"SELECT '{name}' AS f, CAST(x.v AS TEXT) AS v, x.n AS n FROM ({sql}) x")
-        branch_params.extend(facet_params)
-    statement = f"WITH {', '.join(bases)} " + " UNION ALL ".join(branches)
-    counts = {name: {} for name in FACET_NAMES}
-    total = 0
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params + branch_params)
-        for facet, value, n in cursor.fetchall():
-            if facet == "total":
-                total = n
-            elif value is not None:
-                counts[facet][value] = n
-    return counts, total
+def count_facets(filterset, queryset=None):
+    """{facet: {value: count}} and the total of the published companies the filterset keeps.
+    ``queryset`` is accepted for compatibility: the index holds the published companies."""
+    query = index_query(filterset)
+    return query.counts(), query.total
 
 
 # --- Presentation ---------------------------------------------------------------------------
@@ -410,18 +260,42 @@ def card_queryset(queryset):
     )
 
 
+class IndexedResults(collections.abc.Sequence):
+    """The ordered result of a facet-index query as a sequence for Paginator: slicing it loads
+    just that slice's companies (one query and two prefetches), in the index's order."""
+
+    def __init__(self, query, sort):
+        self.query = query
+        self.sort = sort
+
+    def __len__(self):
+        return self.query.total
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            return self[key : key + 1][0]
+        start, stop, _step = key.indices(len(self))
+        pks = self.query.page(start, stop, self.sort)
+        if not pks:
+            return []
+        companies = card_queryset(Company.objects.published().filter(pk__in=pks).order_by()).in_bulk()
+        return [companies[pk] for pk in pks if pk in companies]
+
+
 def browse(params, path):
     """Everything the directory page shows for the query string ``params``."""
-    vocabulary = Vocabulary()
+    index = facet_index.get_index()
+    vocabulary = index.vocabulary(Vocabulary)
     published = Company.objects.published()
     filterset = CompanyFilter(params, queryset=published, vocabulary=vocabulary)
-    counts, total = count_facets(filterset, published)
+    query = index_query(filterset, index)
+    total = query.total
 
-    results = ordered(filterset, filterset.filter_queryset(published))
-    paginator = Paginator(card_queryset(results), filterset.per_page)
-    paginator.count = total  # known from the facet query: no separate COUNT(*)
+    paginator = Paginator(IndexedResults(query, filterset.sort), filterset.per_page)
+    paginator.count = total
     number = parse_page(params.get("page"), math.ceil(total / filterset.per_page) if total else 1)
     page_obj = paginator.page(number) if total else None
+    counts = query.counts()
 
     data = filterset.data
     return {

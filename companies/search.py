@@ -106,6 +106,11 @@ def rebuild_search_documents(queryset=None, batch_size=1000):
             )
         Company.objects.bulk_update(batch, ["search_document"])
         updated += len(batch)
+    if updated:
+        # The directory remembers text matches per index version.
+        from .facet_index import invalidate
+
+        invalidate()
     return updated
 
 

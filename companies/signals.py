@@ -1,17 +1,29 @@
-"""Keep each company's search document current (see companies/search.py).
+"""Keep each company's search document (see companies/search.py) and the directory's facet index
+(companies/facet_index.py) current.
 
 A company's document changes when the company is saved, when its classification (capabilities,
 materials, sectors, certificates) changes, and when a name it quotes is edited (a capability, a
-town…). Bulk writes (bulk_create, loaddata, the demo generator) bypass these signals and call
-``rebuild_search_documents`` themselves.
+town…). Bulk writes (bulk_create, QuerySet.update, the demo generator) bypass these signals and call
+``rebuild_search_documents`` and ``facet_index.invalidate`` themselves.
 """
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.dispatch import receiver
 
-from portal.models import Municipality, Region
+from portal.models import Cluster, Municipality, Region
 
-from .models import Capability, Certification, Company, CompanyCertificate, Material, Sector
+from . import facet_index
+from .models import (
+    Capability,
+    Certification,
+    Company,
+    CompanyCertificate,
+    CooperationOffer,
+    Material,
+    Membership,
+    Sector,
+    SpokenLanguage,
+)
 from .search import rebuild_search_documents
 
 # Fields whose change alters the document; other saves (confirm(), a logo) skip the rebuild.
@@ -103,3 +115,49 @@ def region_renamed(sender, instance, created=False, raw=False, **kwargs):
     if raw or created:
         return
     _rebuild(Company.objects.filter(municipality__region=instance))
+
+
+# --- The directory's facet index (companies/facet_index.py) ---------------------------------
+# Any change to what the directory filters, counts, labels or sorts on makes every process
+# rebuild its index. Raw saves (loaddata) count too.
+
+
+def _directory_changed(sender, **kwargs):
+    facet_index.invalidate()
+
+
+def _directory_m2m_changed(sender, action, **kwargs):
+    if action in {"post_add", "post_remove", "post_clear"}:
+        facet_index.invalidate()
+
+
+for _model in (
+    Company,  # published, name, town, size, updated_at
+    Membership,
+    CompanyCertificate,
+    CooperationOffer,
+    Cluster,  # published clusters are the facet's values
+    Capability,  # the tree and the labels
+    Sector,
+    Material,
+    Certification,
+    SpokenLanguage,
+    Municipality,
+    Region,
+):
+    for _signal in (post_save, post_delete):
+        _signal.connect(
+            _directory_changed,
+            sender=_model,
+            dispatch_uid=f"facet_index_{_model._meta.label_lower}_{_signal is post_save}",
+        )
+
+for _field in ("capabilities", "materials", "sectors", "languages", "clusters"):
+    m2m_changed.connect(
+        _directory_m2m_changed,
+        sender=getattr(Company, _field).through,
+        dispatch_uid=f"facet_index_company_{_field}",
+    )
+
+# migrate and flush (which test runs use between transactional tests) emit post_migrate.
+post_migrate.connect(_directory_changed, dispatch_uid="facet_index_post_migrate")

@@ -4,6 +4,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from companies.facet_index import invalidate as invalidate_directory_index
 from portal.demo import DEMO_SLUG_SUFFIX, DemoDataError, DemoGenerator, delete_demo_data
 
 
@@ -82,6 +83,7 @@ class Command(BaseCommand):
             totals = generator.generate(companies)
         except DemoDataError as error:
             raise CommandError(str(error)) from None
+        invalidate_directory_index()  # bulk_create bypasses the signals
         if verbosity:
             self.stdout.write(
                 self.style.SUCCESS(
