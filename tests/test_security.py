@@ -30,6 +30,8 @@ def production_env(tmp_path, **overrides):
             "DATABASE_URL",
             "CACHE_URL",
             "SECURE_SSL_REDIRECT",
+            # set by tests/browser/conftest.py for Playwright; never in a deployment
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
         }
     }
     env.update(
