@@ -59,6 +59,6 @@ urlpatterns = [
         name="password-set-done",
     ),
     path("<slug:slug>/", views.company_home, name="company"),
-    path("<slug:slug>/edit/", views.company_edit, name="edit"),
-    path("<slug:slug>/confirm/", views.company_confirm, name="confirm"),
+    path(_("<slug:slug>/edit/"), views.company_edit, name="edit"),
+    path(_("<slug:slug>/confirm/"), views.company_confirm, name="confirm"),
 ]

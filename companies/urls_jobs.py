@@ -1,4 +1,5 @@
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from . import board_views as views
 
@@ -6,10 +7,10 @@ app_name = "jobs"
 
 urlpatterns = [
     path("", views.job_list, name="list"),
-    path("new/offer/", views.job_create, {"kind": "offer"}, name="create-offer"),
-    path("new/wanted/", views.job_create, {"kind": "wanted"}, name="create-wanted"),
-    path("new/thanks/", views.job_submitted, name="submitted"),
-    path("manage/<uuid:token>/", views.job_manage, name="manage"),
+    path(_("new/offer/"), views.job_create, {"kind": "offer"}, name="create-offer"),
+    path(_("new/wanted/"), views.job_create, {"kind": "wanted"}, name="create-wanted"),
+    path(_("new/thanks/"), views.job_submitted, name="submitted"),
+    path(_("manage/<uuid:token>/"), views.job_manage, name="manage"),
     path("<slug:slug>/", views.job_detail, name="detail"),
-    path("<slug:slug>/contact/", views.job_message, name="message"),
+    path(_("<slug:slug>/contact/"), views.job_message, name="message"),
 ]

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from . import board_views as views
 
@@ -6,10 +7,10 @@ app_name = "offers"
 
 urlpatterns = [
     path("", views.offer_list, name="list"),
-    path("new/", views.offer_create, name="create"),
-    path("new/thanks/", views.offer_submitted, name="submitted"),
-    path("manage/<uuid:token>/", views.offer_manage, name="manage"),
+    path(_("new/"), views.offer_create, name="create"),
+    path(_("new/thanks/"), views.offer_submitted, name="submitted"),
+    path(_("manage/<uuid:token>/"), views.offer_manage, name="manage"),
     path("<slug:slug>/", views.offer_detail, name="detail"),
-    path("<slug:slug>/interest/", views.offer_interest, name="interest"),
-    path("<slug:slug>/partners/", views.offer_partners, name="partners"),
+    path(_("<slug:slug>/interest/"), views.offer_interest, name="interest"),
+    path(_("<slug:slug>/partners/"), views.offer_partners, name="partners"),
 ]
