@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Load benchmark of the portal on PostgreSQL with 1k, 10k and 100k companies.
 
-For each size the script grows one database (default ``portal_bench``) to that many demo
+For each size the script grows one database (default ``portal_bench_run``) to that many demo
 companies (``manage.py setup_portal`` once, then ``manage.py seed_demo``), serves it with gunicorn
 (2 sync workers, production settings: DEBUG off, whitenoise, persistent connections), drives each
 page with wrk at 20 concurrent connections and writes a Markdown report to
@@ -100,7 +100,9 @@ def parse_args():
         help="PostgreSQL server URL without a database name (default postgres://postgres@127.0.0.1:5432).",
     )
     parser.add_argument(
-        "--database", default="portal_bench", help="Database to (re)create (default portal_bench)."
+        "--database",
+        default="portal_bench_run",
+        help="Database to (re)create (default portal_bench_run; bench/directory.py keeps portal_bench).",
     )
     parser.add_argument(
         "--search",
