@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -452,7 +453,9 @@ class CompanyCertificateQuerySet(models.QuerySet):
     def valid(self, on=None):
         """Certificates valid on ``on`` (today by default)."""
         on = on or timezone.localdate()
-        return self.filter(valid_from__lte=on).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+        return self.filter(valid_from__lte=on).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=on)
+        )
 
 
 class CompanyCertificate(models.Model):
@@ -773,7 +776,7 @@ class OfferInterest(models.Model):
         on_delete=models.CASCADE,
         related_name="interests",
     )
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=120)
     organization_name = models.CharField(_("organisation"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail"))
     message = models.TextField(_("message"), max_length=4000)
@@ -832,7 +835,9 @@ class CompanyRepresentative(models.Model):
         verbose_name_plural = _("company representatives")
         ordering = ["company", "user"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "company"], name="unique_company_representative"),
+            models.UniqueConstraint(
+                fields=["user", "company"], name="unique_company_representative"
+            ),
         ]
 
     def __str__(self):
@@ -862,7 +867,9 @@ class CompanyChangeRequest(TimeStampedModel):
         null=True,
         related_name="+",
     )
-    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="en")
+    language = models.CharField(
+        _("language"), max_length=5, choices=settings.LANGUAGES, default="en"
+    )
     status = models.CharField(
         _("status"),
         max_length=12,
@@ -880,7 +887,9 @@ class CompanyChangeRequest(TimeStampedModel):
         ordering = ["-created_at"]
 
     def __str__(self):
-        return f"{self.company} ({self.created_at:%Y-%m-%d})" if self.created_at else str(self.company)
+        return (
+            f"{self.company} ({self.created_at:%Y-%m-%d})" if self.created_at else str(self.company)
+        )
 
 
 class ProfileReminder(models.Model):

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.abuse import MultiLineField, PublicFormMixin, SingleLineField
 from portal.models import Cluster
@@ -12,7 +13,7 @@ MAX_VISIT_PARTICIPANTS = 60
 
 
 class RegistrationForm(PublicFormMixin, forms.Form):
-    name = SingleLineField(label=_("Name"), max_length=120)
+    name = SingleLineField(label=pgettext_lazy("person", "Name"), max_length=120)
     organization_name = SingleLineField(label=_("Organisation"), max_length=200, required=False)
     email = forms.EmailField(
         label=_("E-mail"), help_text=_("Your confirmation and cancellation link are sent here.")
@@ -77,7 +78,7 @@ class VisitRequestForm(PublicFormMixin, forms.Form):
         required=False,
         help_text=_("If a travel agency or an organisation arranges the visit for you."),
     )
-    name = SingleLineField(label=_("Name"), max_length=120)
+    name = SingleLineField(label=pgettext_lazy("person", "Name"), max_length=120)
     email = forms.EmailField(label=_("E-mail"))
     message = MultiLineField(label=_("Message"), max_length=3000, required=False)
     consent = forms.BooleanField(
@@ -97,7 +98,7 @@ class VisitRequestForm(PublicFormMixin, forms.Form):
 
 
 class ParticipantForm(forms.Form):
-    name = SingleLineField(label=_("Name"), max_length=120)
+    name = SingleLineField(label=pgettext_lazy("person", "Name"), max_length=120)
     organization_name = SingleLineField(label=_("Organisation"), max_length=200, required=False)
     title = SingleLineField(label=_("Title or role"), max_length=120, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.models import Cluster, Municipality, Organization, TimeStampedModel
 from portal.slugs import SluggedMixin
@@ -202,7 +203,7 @@ class Registration(TimeStampedModel):
     event = models.ForeignKey(
         Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="registrations"
     )
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=120)
     organization_name = models.CharField(_("organisation"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail"))
     dietary_needs = models.CharField(_("dietary needs"), max_length=300, blank=True)
@@ -281,7 +282,7 @@ class VisitRequest(TimeStampedModel):
     organiser_contact = models.TextField(
         _("contact details of the organiser acting on your behalf"), blank=True
     )
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=120)
     email = models.EmailField(_("e-mail"))
     message = models.TextField(_("message"), blank=True)
     language = models.CharField(
@@ -319,7 +320,7 @@ class VisitParticipant(models.Model):
     visit_request = models.ForeignKey(
         VisitRequest, on_delete=models.CASCADE, related_name="participants"
     )
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=120)
     organization_name = models.CharField(_("organisation"), max_length=200, blank=True)
     title = models.CharField(_("title or role"), max_length=120, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
