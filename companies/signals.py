@@ -159,5 +159,10 @@ for _field in ("capabilities", "materials", "sectors", "languages", "clusters"):
         dispatch_uid=f"facet_index_company_{_field}",
     )
 
+
+def _migrated(sender, **kwargs):
+    facet_index.invalidate_local()
+
+
 # migrate and flush (which test runs use between transactional tests) emit post_migrate.
-post_migrate.connect(_directory_changed, dispatch_uid="facet_index_post_migrate")
+post_migrate.connect(_migrated, dispatch_uid="facet_index_post_migrate")
