@@ -395,9 +395,9 @@ class FacetIndex:
             return None
 
         def compute():
-            ids = Company.objects.published().search(text).order_by().values_list("pk", flat=True)
-            position = self.position
-            return to_bitmap((position[pk] for pk in ids if pk in position), self.size)
+            matches = Company.objects.published().search(text).order_by()
+            ids = [row[0] for row in _rows(matches, "pk")]
+            return to_bitmap(_known(self.position, ids), self.size)
 
         return self._remember(("text", tuple(terms)), compute)
 
