@@ -78,6 +78,9 @@ def public_pages(content):
         ("jobs:list", {}, "kind=offer"),
         ("jobs:detail", {"slug": content["job"].slug}, ""),
         ("visit:request", {}, ""),
+        ("offers:create", {}, ""),
+        ("jobs:create-wanted", {}, ""),
+        ("companies:partners", {"slug": content["company"].slug}, ""),
     ]
 
 
@@ -134,6 +137,10 @@ def test_translated_addresses_of_the_main_sections():
     assert url("sv", "visit:request", {}) == "/sv/besok/"
     assert url("pl", "offers:list", {}) == "/pl/oferty/"
     assert url("lt", "jobs:list", {}) == "/lt/darbas/"
+    assert url("fi", "offers:create", {}) == "/fi/tarjoukset/uusi/"
+    assert url("pl", "jobs:create-wanted", {}) == "/pl/praca/nowa/szukam-pracy/"
+    assert url("sv", "events:register", {"slug": "x"}) == "/sv/evenemang/x/anmalan/"
+    assert url("lt", "offers:interest", {"slug": "x"}) == "/lt/pasiulymai/x/susidomejimas/"
 
 
 def test_an_english_path_under_another_language_is_not_found(client):
