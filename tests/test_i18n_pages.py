@@ -259,3 +259,14 @@ def test_job_wanted_pages_render_in_every_language(client):
     for code in LANGUAGES:
         page = soup(client.get(url(code, "jobs:detail", {"slug": job.slug})))
         assert page.html["lang"] == code
+
+
+def test_fallback_titles_are_marked_in_lists_and_noted_on_their_page(client):
+    offer = factories.offer(title_en="Free laser cutting capacity", title_fi="")
+    listing = soup(client.get(url("fi", "offers:list", {})))
+    link = next(a for a in listing.select("main a") if "Free laser cutting capacity" in a.text)
+    assert link.find(attrs={"lang": "en"}).get_text() == "Free laser cutting capacity"
+    assert link.select(".fallback-note") == []  # lists stay quiet: the lang attribute only
+    detail = soup(client.get(url("fi", "offers:detail", {"slug": offer.slug})))
+    assert detail.h1.find(attrs={"lang": "en"}).get_text() == "Free laser cutting capacity"
+    assert detail.h1.select_one(".fallback-note").get_text() == "(englanniksi)"
