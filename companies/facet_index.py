@@ -158,7 +158,7 @@ def clear():
 def to_bitmap(positions, size):
     """An int with the bits at ``positions`` (ints below ``size``) set."""
     positions = list(positions)
-    if len(positions) < size >> 5:
+    if len(positions) <= size >> 5:  # also an empty directory (size 0): int(b"", 2) fails
         buffer = bytearray((size + 7) >> 3)
         for position in positions:
             buffer[position >> 3] |= 1 << (position & 7)

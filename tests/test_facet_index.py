@@ -344,3 +344,10 @@ def test_bitmap_helpers():
     assert facet_index.to_mask(bitmap, 21) == bytes(
         1 if i in {0, 3, 8, 9, 20} else 0 for i in range(21)
     )
+
+
+def test_an_empty_directory(client):
+    response = client.get(URL, {"q": "laser", "sort": "updated"})
+    assert response.status_code == 200
+    assert response.context["total"] == 0 and response.context["page_obj"] is None
+    assert facet_index.to_bitmap([], 0) == 0
