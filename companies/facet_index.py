@@ -60,6 +60,9 @@ logger = logging.getLogger(__name__)
 VERSION_KEY = "companies:facet-index:version"
 # Text queries (and name terms for relevance) remembered per index.
 TEXT_CACHE_SIZE = 128
+# With filters chosen, the text is matched only among the companies the page can show or count
+# (a few ids instead of a scan of every search document) when they are at most this many.
+TEXT_CANDIDATES_LIMIT = 5000
 # When the cache cannot be read, an index is trusted this long.
 UNKNOWN_VERSION_TTL = 60.0
 
@@ -387,19 +390,36 @@ class FacetIndex:
         with self._memo_lock:
             self._memo.clear()
 
-    def text_bitmap(self, text):
+    def text_bitmap(self, text, candidates=None):
         """The published companies matching the free text (one query unless remembered), or
-        None when the text has no terms (no restriction)."""
+        None when the text has no terms (no restriction).
+
+        ``candidates`` (a bitmap) limits the match to those companies when they are few and the
+        text is not remembered for every company: bits outside ``candidates`` are then unknown,
+        so callers only read the bitmap within them.
+        """
         terms = search_terms(text)
         if not terms:
             return None
+        key = ("text", tuple(terms))
+        with self._memo_lock:
+            remembered = self._memo.get(key)
+        if remembered is not None:
+            return remembered
+        if candidates is not None and candidates.bit_count() <= TEXT_CANDIDATES_LIMIT:
+            pks = [self.pks[i] for i in positions(candidates, self.size)]
+            if not pks:
+                return 0
+            matches = Company.objects.published().search(text).filter(pk__in=pks).order_by()
+            ids = [row[0] for row in _rows(matches, "pk")]
+            return to_bitmap(_known(self.position, ids), self.size)
 
         def compute():
             matches = Company.objects.published().search(text).order_by()
             ids = [row[0] for row in _rows(matches, "pk")]
             return to_bitmap(_known(self.position, ids), self.size)
 
-        return self._remember(("text", tuple(terms)), compute)
+        return self._remember(key, compute)
 
     def _name_bitmaps(self, term):
         """(names containing ``term``, names starting with it), remembered."""
@@ -463,8 +483,6 @@ class Query:
     def __init__(self, index, selected, text):
         self.index = index
         self.text = text
-        matched = index.text_bitmap(text) if text else None
-        base = index.everything if matched is None else matched
         chosen = {}
         for name, values in selected.items():
             if values and name in index.bitmaps:
@@ -473,6 +491,8 @@ class Query:
                 for value in values:
                     union |= facet.get(str(value), 0)
                 chosen[name] = union
+        matched = index.text_bitmap(text, self._candidates(index, chosen)) if text else None
+        base = index.everything if matched is None else matched
         self.base = base
         self.chosen = chosen
         result = base
@@ -480,6 +500,21 @@ class Query:
             result &= union
         self.result = result
         self.total = result.bit_count()
+
+    @staticmethod
+    def _candidates(index, chosen):
+        """Every company the page reads: the union, over the chosen facets, of the result
+        without that facet (disjunctive counts), or None when that is everyone."""
+        if len(chosen) < 2:
+            return None
+        union = 0
+        for name in chosen:
+            others = index.everything
+            for other, bitmap in chosen.items():
+                if other != name:
+                    others &= bitmap
+            union |= others
+        return union
 
     def without(self, name):
         """The result filtered by every facet but ``name``."""

@@ -351,3 +351,25 @@ def test_an_empty_directory(client):
     assert response.status_code == 200
     assert response.context["total"] == 0 and response.context["page_obj"] is None
     assert facet_index.to_bitmap([], 0) == 0
+
+
+def test_text_with_several_filters_is_matched_among_the_candidates_only(data):
+    """With two or more facets chosen and the text not remembered, the text is matched in SQL
+    among the companies the page can show or count; counts and pages stay exact."""
+    rng = data["rng"]
+    vocabulary = Vocabulary()
+    checked = 0
+    for _ in range(40):
+        params = random_params(rng, vocabulary)
+        params["q"] = rng.choice(["steel", "alfa", "works", "machines"])
+        filterset = CompanyFilter(
+            params, queryset=Company.objects.published(), vocabulary=vocabulary
+        )
+        if sum(1 for name in FACET_NAMES if filterset.selected(name)) < 2:
+            continue
+        facet_index.get_index().forget_text()
+        counts, total = count_facets(filterset)
+        assert total == results(params).count(), params
+        assert {name: counts.get(name, {}) for name in FACET_NAMES} == sql_counts(params), params
+        checked += 1
+    assert checked >= 5
