@@ -71,7 +71,8 @@ def register(event, data, *, language="en", now=None):
     email = data["email"].strip()
     with transaction.atomic():
         event = (
-            Event.objects.select_for_update()
+            # of=("self",): PostgreSQL cannot lock the nullable side of the outer join.
+            Event.objects.select_for_update(of=("self",))
             .select_related("municipality", "organizer")
             .get(pk=event.pk)
         )

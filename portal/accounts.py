@@ -117,3 +117,13 @@ class PortalPasswordResetForm(PasswordResetForm):
             [to_email],
             language=language,
         )
+
+
+def axes_username(request, credentials=None):
+    """The user name django-axes records for a login attempt, cut to the column's 255 characters
+    (a 10 kB user name must be refused like any wrong one, not crash the insert on PostgreSQL)."""
+    if credentials:
+        username = credentials.get("username")
+    else:
+        username = getattr(request, "POST", {}).get("username")
+    return str(username or "")[:150]

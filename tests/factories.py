@@ -86,7 +86,8 @@ def cluster(**kwargs):
 
 def sector(**kwargs):
     n = next(_counter)
-    defaults = {"nace_code": f"{n % 99:02d}.{n}", "name_en": f"Sector {n}"}
+    # NACE codes are at most five characters ("25.61").
+    defaults = {"nace_code": f"{n % 100_000:05d}", "name_en": f"Sector {n}"}
     defaults.update(kwargs)
     return Sector.objects.create(**defaults)
 
