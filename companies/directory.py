@@ -278,7 +278,9 @@ class IndexedResults(collections.abc.Sequence):
         pks = self.query.page(start, stop, self.sort)
         if not pks:
             return []
-        companies = card_queryset(Company.objects.published().filter(pk__in=pks).order_by()).in_bulk()
+        companies = card_queryset(
+            Company.objects.published().filter(pk__in=pks).order_by()
+        ).in_bulk()
         return [companies[pk] for pk in pks if pk in companies]
 
 

@@ -403,10 +403,16 @@ class ClusterCoordinator(models.Model):
     """A staff user who runs one cluster in the admin (a user may coordinate several)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="coordinator_roles"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="coordinator_roles",
     )
     cluster = models.ForeignKey(
-        Cluster, verbose_name=_("cluster"), on_delete=models.CASCADE, related_name="coordinator_roles"
+        Cluster,
+        verbose_name=_("cluster"),
+        on_delete=models.CASCADE,
+        related_name="coordinator_roles",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -437,13 +443,19 @@ class ModerationDecision(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
 
-    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+"
+    )
     object_id = models.CharField(max_length=40)
     object_repr = models.CharField(_("object"), max_length=200)
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
     reason = models.TextField(_("reason"), blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
     notified = models.BooleanField(_("submitter notified"), default=False)
@@ -454,7 +466,9 @@ class ModerationDecision(models.Model):
         ordering = ["-decided_at"]
         indexes = [
             # the decisions on one object, newest first
-            models.Index(fields=["content_type", "object_id", "-decided_at"], name="moderation_object_idx"),
+            models.Index(
+                fields=["content_type", "object_id", "-decided_at"], name="moderation_object_idx"
+            ),
         ]
 
     def __str__(self):

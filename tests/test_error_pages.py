@@ -4,7 +4,9 @@ from django.test import override_settings
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize(("language", "heading"), [("en", "Page not found"), ("fi", "Sivua ei löydy")])
+@pytest.mark.parametrize(
+    ("language", "heading"), [("en", "Page not found"), ("fi", "Sivua ei löydy")]
+)
 def test_404_page_uses_the_site_layout_in_the_visitors_language(client, language, heading):
     with override_settings(DEBUG=False):
         response = client.get(f"/{language}/no-such-page/")
