@@ -7,6 +7,7 @@ sectors and certifications in every language. Searching that one column follows 
 chain for free and makes "bialystok" find Białystok.
 """
 
+import contextlib
 import re
 import unicodedata
 
@@ -165,3 +166,38 @@ def rank_by_relevance(queryset, text):
 
 def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# The GIN indexes on the search document (migration 0005), by name; kept here too so that a bulk
+# load can drop them and build them once at the end, as PostgreSQL's manual advises for large
+# loads (maintaining a trigram index row by row is most of the cost of inserting 100,000 companies).
+SEARCH_INDEXES = {
+    "company_search_trgm_idx": "CREATE INDEX IF NOT EXISTS company_search_trgm_idx "
+    "ON companies_company USING gin (search_document gin_trgm_ops)",
+    "company_search_fts_idx": "CREATE INDEX IF NOT EXISTS company_search_fts_idx "
+    "ON companies_company USING gin (to_tsvector('simple', search_document))",
+}
+
+
+@contextlib.contextmanager
+def search_indexes_suspended(enabled=True):
+    """Drop the search indexes for a bulk load on PostgreSQL and rebuild them afterwards (even when
+    the load fails). Elsewhere, or with ``enabled`` false, a no-op."""
+    if not enabled or connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'companies_company' "
+            "AND indexname = ANY(%s)",
+            [list(SEARCH_INDEXES)],
+        )
+        present = [row[0] for row in cursor.fetchall()]
+        for name in present:
+            cursor.execute(f"DROP INDEX IF EXISTS {connection.ops.quote_name(name)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for name in present:
+                cursor.execute(SEARCH_INDEXES[name])

@@ -443,3 +443,23 @@ def test_without_towns_the_command_explains_what_to_load():
 def test_bad_reference_date_is_refused(reference_data):
     with pytest.raises(CommandError, match="--today"):
         call_command("seed_demo", companies=1, today="yesterday", verbosity=0)
+
+
+def test_search_indexes_are_rebuilt_after_a_bulk_load_even_when_it_fails():
+    from django.db import connection
+
+    from companies.search import SEARCH_INDEXES, search_indexes_suspended
+
+    def present():
+        if connection.vendor != "postgresql":
+            return set()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'companies_company'")
+            return {row[0] for row in cursor.fetchall()} & set(SEARCH_INDEXES)
+
+    before = present()
+    with pytest.raises(RuntimeError), search_indexes_suspended():
+        if connection.vendor == "postgresql":
+            assert present() == set()
+        raise RuntimeError("the load failed")
+    assert present() == before

@@ -5,7 +5,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from companies.facet_index import invalidate as invalidate_directory_index
+from companies.search import search_indexes_suspended
 from portal.demo import DEMO_SLUG_SUFFIX, DemoDataError, DemoGenerator, delete_demo_data
+
+# From this many companies on, PostgreSQL's search indexes are dropped during the load and built
+# once afterwards (faster than maintaining them row by row).
+BULK_LOAD_THRESHOLD = 5000
 
 
 def reference_date(value):
@@ -80,7 +85,9 @@ class Command(BaseCommand):
             seed=seed, today=today or timezone.localdate(), batch_size=batch_size, progress=progress
         )
         try:
-            totals = generator.generate(companies)
+            # Large loads on PostgreSQL build the search indexes once, at the end.
+            with search_indexes_suspended(enabled=companies >= BULK_LOAD_THRESHOLD):
+                totals = generator.generate(companies)
         except DemoDataError as error:
             raise CommandError(str(error)) from None
         invalidate_directory_index()  # bulk_create bypasses the signals
