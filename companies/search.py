@@ -20,16 +20,35 @@ from django.db.models.expressions import RawSQL
 _UNDECOMPOSABLE = str.maketrans({"ł": "l", "ø": "o", "æ": "ae", "ß": "ss", "đ": "d", "ı": "i"})
 
 
+class _Folding(dict):
+    """str.translate table: each character to its accent-free form ("" for a control character or
+    a combining mark, " " for any whitespace), computed once per distinct character. Equivalent to
+    NFKD over the whole text and dropping combining marks, but at C speed after the first sight of
+    a character (normalising 100,000 companies' texts is the bulk of seeding them)."""
+
+    def __missing__(self, ordinal):
+        char = chr(ordinal)
+        undecomposable = _UNDECOMPOSABLE.get(ordinal)
+        if undecomposable is not None:
+            folded = undecomposable
+        elif char.isspace():
+            folded = " "
+        else:
+            folded = "".join(
+                c
+                for c in unicodedata.normalize("NFKD", char)
+                if not unicodedata.combining(c) and (c.isprintable() or c.isspace())
+            )
+        self[ordinal] = folded
+        return folded
+
+
+_FOLDING = _Folding()
+
+
 def normalize(text: str) -> str:
     """Lower-case, accents removed, NUL and control characters dropped, whitespace collapsed."""
-    text = (text or "").lower().translate(_UNDECOMPOSABLE)
-    decomposed = unicodedata.normalize("NFKD", text)
-    kept = "".join(
-        ch
-        for ch in decomposed
-        if not unicodedata.combining(ch) and (ch.isprintable() or ch.isspace())
-    )
-    return " ".join(kept.split())
+    return " ".join((text or "").lower().translate(_FOLDING).split())
 
 
 def _all_languages(obj, field):
