@@ -179,16 +179,6 @@ class ClusterQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
-    def with_member_counts(self):
-        """Annotate ``member_count``: active memberships of published companies."""
-        return self.annotate(
-            member_count=models.Count(
-                "memberships",
-                filter=Q(memberships__is_active=True, memberships__company__is_published=True),
-                distinct=True,
-            )
-        )
-
 
 class Cluster(SluggedMixin, TimeStampedModel):
     """A cluster initiative: the metal cluster of Ostrobothnia, The Paper Province, …"""

@@ -96,8 +96,13 @@ class ModelSitemap(PortalSitemap):
     url_name = ""
     lastmod_field = "updated_at"
 
-    def queryset(self):
+    def published(self):
+        """The model's published rows (each subclass names its own)."""
         raise NotImplementedError
+
+    def queryset(self):
+        # Only what a sitemap entry reads, in a stable order for paging.
+        return self.published().only("pk", "slug", self.lastmod_field).order_by("pk")
 
     def items(self):
         return self.queryset()
@@ -184,8 +189,8 @@ class ClusterSitemap(ModelSitemap):
     changefreq = "weekly"
     priority = 0.9
 
-    def queryset(self):
-        return Cluster.objects.published().only("pk", "slug", "updated_at").order_by("pk")
+    def published(self):
+        return Cluster.objects.published()
 
 
 class ProjectSitemap(ModelSitemap):
@@ -193,8 +198,8 @@ class ProjectSitemap(ModelSitemap):
     changefreq = "monthly"
     priority = 0.7
 
-    def queryset(self):
-        return Project.objects.published().only("pk", "slug", "updated_at").order_by("pk")
+    def published(self):
+        return Project.objects.published()
 
 
 class EventSitemap(ModelSitemap):
@@ -202,8 +207,8 @@ class EventSitemap(ModelSitemap):
     changefreq = "weekly"
     priority = 0.6
 
-    def queryset(self):
-        return Event.objects.published().only("pk", "slug", "updated_at").order_by("pk")
+    def published(self):
+        return Event.objects.published()
 
 
 class NewsSitemap(ModelSitemap):
@@ -211,8 +216,8 @@ class NewsSitemap(ModelSitemap):
     changefreq = "monthly"
     priority = 0.5
 
-    def queryset(self):
-        return NewsItem.objects.published().only("pk", "slug", "updated_at").order_by("pk")
+    def published(self):
+        return NewsItem.objects.published()
 
 
 class PageSitemap(ModelSitemap):
@@ -220,10 +225,8 @@ class PageSitemap(ModelSitemap):
     changefreq = "yearly"
     priority = 0.3
 
-    def queryset(self):
-        return (
-            Page.objects.filter(is_published=True).only("pk", "slug", "updated_at").order_by("pk")
-        )
+    def published(self):
+        return Page.objects.filter(is_published=True)
 
 
 class CompanySitemap(ModelSitemap):
@@ -233,8 +236,8 @@ class CompanySitemap(ModelSitemap):
     # (company, language) pairs a file: 1,000 companies, 5,000 URLs each with six alternates.
     limit = 5_000
 
-    def queryset(self):
-        return Company.objects.published().only("pk", "slug", "updated_at").order_by("pk")
+    def published(self):
+        return Company.objects.published()
 
 
 SITEMAPS = {
