@@ -1,21 +1,19 @@
-"""The company directory: its vocabulary, its facet counts and one page of results.
+"""The company directory page: its vocabulary, its facets and one page of results.
 
-Filters, facet counts, the total and the order of the page come from the in-process facet index
-(companies/facet_index.py); the database answers the free text (once, remembered per index),
-the page's companies and what their cards show. A warm page runs five queries whatever the
-filters, the page size or the number of companies: the index version (one cache read), the text
-match (only for a new text), the page and its two prefetches.
+The directory engine (companies/engine.py) answers the total, the facet counts and the ids of the
+page; the database then loads the page's companies and what their cards show. A page runs the
+same number of queries whatever the filters, the page size or the number of companies: the
+engine's clock, the text match (with free text), the page's order, the companies and two
+prefetches. The CSV export reads the same engine query, so it lists the same companies in the
+same order.
 
 Facet counts are disjunctive (as Europages and Kompass count): a facet's values are counted over
 the result filtered by every OTHER facet, so ticking "Vaasa" still shows how many companies the
 neighbouring towns would add.
-
-The CSV export (``results``) keeps the SQL path: CompanyFilter's querysets.
 """
 
 import collections.abc
 import dataclasses
-import math
 
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch
@@ -23,31 +21,78 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from . import facet_index
+from portal.models import Cluster, Municipality
+
+from . import engine
 from .filters import (
     FACET_NAMES,
     FACETS,
     PER_PAGE_CHOICES,
     SORT_CHOICES,
     SORT_RELEVANCE,
-    SORT_UPDATED,
     CompanyFilter,
 )
 from .models import (
     Capability,
+    Certification,
     Company,
     CompanyCertificate,
     CooperationOffer,
+    Material,
     Membership,
     Sector,
+    SpokenLanguage,
 )
-from .search import normalize, rank_by_relevance
+from .search import normalize
 
 # Facet lists longer than this scroll inside their box.
 LONG_FACET = 8
 
 
 # --- Vocabulary -----------------------------------------------------------------------------
+
+
+def capability_tree(capabilities):
+    """Capabilities in tree order (each parent followed by its children), with ``tree_depth``."""
+    children = {}
+    for capability in capabilities:
+        children.setdefault(capability.parent_id, []).append(capability)
+    ids = {c.pk for c in capabilities}
+    ordered = []
+
+    def walk(parent_id, depth):
+        siblings = sorted(
+            children.get(parent_id, []), key=lambda c: (c.position, normalize(c.name))
+        )
+        for capability in siblings:
+            capability.tree_depth = depth
+            ordered.append(capability)
+            if depth < 10:
+                walk(capability.pk, depth + 1)
+
+    walk(None, 0)
+    # Orphans (a parent that no longer exists) go last rather than disappearing.
+    for capability in capabilities:
+        if capability.parent_id and capability.parent_id not in ids:
+            capability.tree_depth = 0
+            ordered.append(capability)
+    return ordered
+
+
+def load_vocabulary_objects():
+    """The objects each facet can take, by facet and str(pk): seven small queries."""
+    objects = {
+        "cluster": {str(c.pk): c for c in Cluster.objects.published()},
+        "sector": {str(s.pk): s for s in Sector.objects.all()},
+        "capability": {str(c.pk): c for c in capability_tree(list(Capability.objects.all()))},
+        "material": {str(m.pk): m for m in Material.objects.all()},
+        "certification": {str(c.pk): c for c in Certification.objects.all()},
+        "language": {str(lang.pk): lang for lang in SpokenLanguage.objects.all()},
+    }
+    municipalities = list(Municipality.objects.select_related("region"))
+    objects["municipality"] = {str(m.pk): m for m in municipalities}
+    objects["region"] = {str(m.region.pk): m.region for m in municipalities}
+    return objects
 
 
 class Vocabulary:
@@ -57,10 +102,10 @@ class Vocabulary:
     """
 
     def __init__(self, objects=None):
-        """``objects``: {facet: {str(pk): object}} as facet_index.load_vocabulary_objects() makes
-        them (loaded here, in seven queries, when not given)."""
+        """``objects``: {facet: {str(pk): object}} as load_vocabulary_objects() makes them
+        (loaded here, in seven queries, when not given)."""
         if objects is None:
-            objects = facet_index.load_vocabulary_objects()
+            objects = load_vocabulary_objects()
         self._objects = objects
         self._labels = {
             name: {key: self._label(name, obj) for key, obj in objs.items()}
@@ -101,17 +146,10 @@ def selections(filterset):
     return {name: filterset.selected(name) for name in FACET_NAMES}
 
 
-def index_query(filterset, index=None):
-    """The facet index's answer to the filterset (see companies/facet_index.py)."""
-    index = index or facet_index.get_index()
-    return index.query(selections(filterset), filterset.text)
-
-
-def count_facets(filterset, queryset=None):
-    """{facet: {value: count}} and the total of the published companies the filterset keeps.
-    ``queryset`` is accepted for compatibility: the index holds the published companies."""
-    query = index_query(filterset)
-    return query.counts(), query.total
+def engine_query(filterset, index=None):
+    """The directory engine's answer to the filterset."""
+    index = index or engine.current()
+    return index.query(selections(filterset), filterset.text, filterset.sort)
 
 
 # --- Presentation ---------------------------------------------------------------------------
@@ -233,15 +271,6 @@ def parse_page(value, num_pages):
     return min(max(number, 1), max(num_pages, 1))
 
 
-def ordered(filterset, queryset):
-    sort = filterset.sort
-    if sort == SORT_RELEVANCE:
-        return rank_by_relevance(queryset, filterset.text)
-    if sort == SORT_UPDATED:
-        return queryset.order_by("-updated_at", "pk")
-    return queryset.order_by("name", "pk")
-
-
 def card_queryset(queryset):
     """What a result card shows, in two prefetches."""
     return (
@@ -260,13 +289,12 @@ def card_queryset(queryset):
     )
 
 
-class IndexedResults(collections.abc.Sequence):
-    """The ordered result of a facet-index query as a sequence for Paginator: slicing it loads
-    just that slice's companies (one query and two prefetches), in the index's order."""
+class EngineResults(collections.abc.Sequence):
+    """The ordered result of an engine query as a sequence for Paginator: slicing it loads just
+    that slice's companies (one query and two prefetches), in the engine's order."""
 
-    def __init__(self, query, sort):
+    def __init__(self, query):
         self.query = query
-        self.sort = sort
 
     def __len__(self):
         return self.query.total
@@ -275,29 +303,31 @@ class IndexedResults(collections.abc.Sequence):
         if not isinstance(key, slice):
             return self[key : key + 1][0]
         start, stop, _step = key.indices(len(self))
-        pks = self.query.page(start, stop, self.sort)
-        if not pks:
-            return []
-        companies = card_queryset(
-            Company.objects.published().filter(pk__in=pks).order_by()
-        ).in_bulk()
-        return [companies[pk] for pk in pks if pk in companies]
+        return companies_in_order(self.query.ids(start, stop), card_queryset)
+
+
+def companies_in_order(ids, prepare=lambda queryset: queryset):
+    """The published companies of ``ids``, in that order (one query plus ``prepare``'s)."""
+    if not ids:
+        return []
+    queryset = Company.objects.using(engine.read_alias()).published().filter(pk__in=ids)
+    companies = prepare(queryset.order_by()).in_bulk()
+    return [companies[pk] for pk in ids if pk in companies]
 
 
 def browse(params, path):
     """Everything the directory page shows for the query string ``params``."""
-    index = facet_index.get_index()
+    index = engine.current()
     vocabulary = index.vocabulary(Vocabulary)
     published = Company.objects.published()
     filterset = CompanyFilter(params, queryset=published, vocabulary=vocabulary)
-    query = index_query(filterset, index)
+    query = engine_query(filterset, index)
     total = query.total
 
-    paginator = Paginator(IndexedResults(query, filterset.sort), filterset.per_page)
-    paginator.count = total
-    number = parse_page(params.get("page"), math.ceil(total / filterset.per_page) if total else 1)
+    paginator = Paginator(EngineResults(query), filterset.per_page)
+    number = parse_page(params.get("page"), paginator.num_pages)
     page_obj = paginator.page(number) if total else None
-    counts = query.counts()
+    counts = query.counts(FACET_NAMES)
 
     data = filterset.data
     return {
@@ -333,11 +363,14 @@ def browse(params, path):
     }
 
 
-def results(params):
-    """The filtered, ordered companies of the query string (for the CSV export)."""
-    published = Company.objects.published()
-    filterset = CompanyFilter(params, queryset=published, vocabulary=Vocabulary())
-    return ordered(filterset, filterset.filter_queryset(published))
+def results(params, limit):
+    """The ids of the first ``limit`` companies of the query string, in the page's order (the
+    CSV export)."""
+    index = engine.current()
+    filterset = CompanyFilter(
+        params, queryset=Company.objects.published(), vocabulary=index.vocabulary(Vocabulary)
+    )
+    return engine_query(filterset, index).ids(0, limit)
 
 
 def profile_queryset():

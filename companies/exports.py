@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
+from .directory import companies_in_order
 from .models import Capability, CompanyCertificate, Membership
 
 CSV_MAX_ROWS = 10_000
@@ -41,8 +42,8 @@ def csv_header():
     ]
 
 
-def csv_queryset(queryset):
-    """The public fields of at most CSV_MAX_ROWS companies, prefetched in chunks."""
+def csv_prefetched(queryset):
+    """What a CSV row shows, in three prefetches."""
     return queryset.select_related("municipality").prefetch_related(
         Prefetch("capabilities", queryset=Capability.objects.order_by("path")),
         Prefetch(
@@ -57,26 +58,28 @@ def csv_queryset(queryset):
             .select_related("cluster"),
             to_attr="active_memberships",
         ),
-    )[:CSV_MAX_ROWS]
+    )
 
 
-def csv_lines(queryset, absolute_url):
-    """CSV lines (a UTF-8 byte-order mark first so spreadsheets read the accents)."""
+def csv_lines(ids, absolute_url, chunk_size=500):
+    """CSV lines of the companies ``ids``, in that order (a UTF-8 byte-order mark first so
+    spreadsheets read the accents), loaded ``chunk_size`` at a time."""
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(csv_header())
-    for company in csv_queryset(queryset).iterator(chunk_size=500):
-        row = [
-            company.name,
-            company.business_id,
-            company.municipality.name,
-            company.country.name,
-            company.website,
-            "; ".join(c.name for c in company.capabilities.all()),
-            "; ".join(c.certification.code for c in company.valid_certificates),
-            "; ".join(m.cluster.name for m in company.active_memberships),
-            absolute_url(company.get_absolute_url()),
-        ]
-        yield writer.writerow([safe_cell(cell) for cell in row])
+    for start in range(0, len(ids), chunk_size):
+        for company in companies_in_order(ids[start : start + chunk_size], csv_prefetched):
+            row = [
+                company.name,
+                company.business_id,
+                company.municipality.name,
+                company.country.name,
+                company.website,
+                "; ".join(c.name for c in company.capabilities.all()),
+                "; ".join(c.certification.code for c in company.valid_certificates),
+                "; ".join(m.cluster.name for m in company.active_memberships),
+                absolute_url(company.get_absolute_url()),
+            ]
+            yield writer.writerow([safe_cell(cell) for cell in row])
 
 
 # --- vCard 3.0 (RFC 2426) --------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The company directory's filters: what the query string may say and how it narrows the list.
+"""The company directory's filters: what the query string may say. The directory engine
+(companies/engine.py) applies them; this module validates and cleans them.
 
 The query string is public input: every value is cleaned before use. Unknown or malformed values
 (``cluster=abc``, an id that does not exist, a NUL byte) are dropped and reported, never an error
@@ -99,23 +100,26 @@ class LenientChoiceField(forms.ChoiceField):
 class FacetFilter(django_filters.MultipleChoiceFilter):
     field_class = LenientMultipleChoiceField
 
+    def __init__(self, **kwargs):
+        super().__init__(field_name="pk", **kwargs)
+
 
 class CompanyFilter(django_filters.FilterSet):
     """Filters of the directory. ``vocabulary`` (companies.directory.Vocabulary) supplies the
     valid values and their labels in the active language, so validation needs no query."""
 
-    q = django_filters.CharFilter(method="filter_text", label=_("Search"))
-    cluster = FacetFilter(method="filter_cluster", label=_("Cluster"))
-    capability = FacetFilter(method="filter_capability", label=_("Capability"))
-    certification = FacetFilter(method="filter_certification", label=_("Valid certification"))
-    material = FacetFilter(method="filter_material", label=_("Material"))
-    sector = FacetFilter(method="filter_sector", label=_("Sector"))
-    country = FacetFilter(method="filter_country", label=_("Country"))
-    region = FacetFilter(method="filter_region", label=_("Region"))
-    municipality = FacetFilter(method="filter_municipality", label=_("Municipality"))
-    size = FacetFilter(method="filter_size", label=_("Company size"))
-    language = FacetFilter(method="filter_language", label=_("Languages spoken"))
-    offers = FacetFilter(method="filter_offers", label=_("Cooperation"))
+    q = django_filters.CharFilter(field_name="pk", label=_("Search"))
+    cluster = FacetFilter(label=_("Cluster"))
+    capability = FacetFilter(label=_("Capability"))
+    certification = FacetFilter(label=_("Valid certification"))
+    material = FacetFilter(label=_("Material"))
+    sector = FacetFilter(label=_("Sector"))
+    country = FacetFilter(label=_("Country"))
+    region = FacetFilter(label=_("Region"))
+    municipality = FacetFilter(label=_("Municipality"))
+    size = FacetFilter(label=_("Company size"))
+    language = FacetFilter(label=_("Languages spoken"))
+    offers = FacetFilter(label=_("Cooperation"))
 
     class Meta:
         model = Company
@@ -180,51 +184,8 @@ class CompanyFilter(django_filters.FilterSet):
     def is_filtered(self):
         return bool(self.text) or any(self.selected(name) for name in FACET_NAMES)
 
-    def filter_queryset(self, queryset, exclude=None, with_text=True):
-        """Apply every filter except ``exclude`` (a facet's own, for disjunctive counts) and,
-        with ``with_text=False``, except the text search."""
-        for name, value in self.cleaned.items():
-            if name in self.filters and name != exclude and (with_text or name != "q"):
-                queryset = self.filters[name].filter(queryset, value)
-        return queryset
+    def filter_queryset(self, queryset):
+        """The companies of ``queryset`` that the directory engine keeps (for small results)."""
+        from .directory import engine_query
 
-    # --- The filters: each one a CompanyQuerySet method ------------------------------------
-
-    def _objects(self, name, values):
-        return [self.vocabulary.objects(name)[value] for value in values]
-
-    def filter_text(self, queryset, name, value):
-        return queryset.search(value)
-
-    def filter_cluster(self, queryset, name, values):
-        return queryset.in_any_cluster(self._objects(name, values))
-
-    def filter_capability(self, queryset, name, values):
-        return queryset.with_any_capability(self._objects(name, values))
-
-    def filter_certification(self, queryset, name, values):
-        return queryset.with_any_valid_certification(self._objects(name, values))
-
-    def filter_material(self, queryset, name, values):
-        return queryset.with_any_material(self._objects(name, values))
-
-    def filter_sector(self, queryset, name, values):
-        return queryset.in_any_sector(self._objects(name, values))
-
-    def filter_country(self, queryset, name, values):
-        return queryset.filter(country__in=values)
-
-    def filter_region(self, queryset, name, values):
-        return queryset.in_any_region(self._objects(name, values))
-
-    def filter_municipality(self, queryset, name, values):
-        return queryset.in_any_municipality(self._objects(name, values))
-
-    def filter_size(self, queryset, name, values):
-        return queryset.of_size(values)
-
-    def filter_language(self, queryset, name, values):
-        return queryset.speaking_any(self._objects(name, values))
-
-    def filter_offers(self, queryset, name, values):
-        return queryset.with_open_offers()
+        return queryset.filter(pk__in=list(engine_query(self).result))

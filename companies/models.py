@@ -278,12 +278,6 @@ class CompanyQuerySet(models.QuerySet):
         offers = CooperationOffer.objects.open(on).filter(company__isnull=False)
         return self.filter(pk__in=offers.values("company_id"))
 
-    def search(self, text):
-        """Free text in any language, ignoring case and accents (see companies/search.py)."""
-        from .search import filter_by_text
-
-        return filter_by_text(self, text)
-
 
 class Company(SluggedMixin, TimeStampedModel):
     """A company profile in the directory."""
@@ -355,9 +349,6 @@ class Company(SluggedMixin, TimeStampedModel):
         blank=True,
         help_text=_("When the company last confirmed its profile."),
     )
-    # Lower-cased, accent-free text of the name, the description in every language, the town in
-    # every language and the capabilities: what the directory's free-text search reads.
-    search_document = models.TextField(editable=False, blank=True, default="")
 
     objects = CompanyQuerySet.as_manager()
 
@@ -912,3 +903,71 @@ class ProfileReminder(models.Model):
 
     def __str__(self):
         return f"{self.company} ({self.sent_at:%Y-%m-%d})"
+
+
+# --- The directory's engine (companies/indexing.py writes these, companies/engine.py reads them) --
+
+
+class DirectoryEntry(models.Model):
+    """One row per published company: what the directory searches, sorts and counts on.
+
+    Written in the same transaction as the edit that changes it (companies/indexing.py). Not a
+    foreign key: a deleted company's row must outlive the company until its bitmaps are cleared.
+    """
+
+    company_id = models.BigIntegerField(primary_key=True)
+    # The name, lower-case and accent-free, words separated by one space (name order, relevance).
+    name_key = models.TextField()
+    updated_at = models.DateTimeField()
+    # Every word a visitor may type to find the company, in every language, accent-free.
+    document = models.TextField()
+    # The facet values the company has (companies/indexing.py: one int per value).
+    keys = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = "directory entry"
+        verbose_name_plural = "directory entries"
+
+    def __str__(self):
+        return self.name_key
+
+
+class DirectoryBitmap(models.Model):
+    """The published companies that have one facet value (or fall in one slice of a sort order),
+    as a serialised Roaring bitmap of company ids, updated in place by each edit."""
+
+    key = models.BigIntegerField(primary_key=True)
+    bits = models.BinaryField()
+    # The DirectoryState.seq of the edit that last wrote the row: workers fetch what changed.
+    seq = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        verbose_name = "directory bitmap"
+        verbose_name_plural = "directory bitmaps"
+
+    def __str__(self):
+        return str(self.key)
+
+
+class DirectoryState(models.Model):
+    """The directory's single clock row. Every edit locks it and bumps ``seq``, so edits commit
+    in ``seq`` order and a worker that saw ``seq`` n has seen every bitmap written up to n."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    # Bumped by a full rebuild: workers drop every bitmap they hold.
+    generation = models.BigIntegerField(default=0)
+    # Bumped when labels or the capability tree change: workers reload the facet vocabulary.
+    vocabulary_seq = models.BigIntegerField(default=0)
+    # The day the date-dependent facets (valid certificates, open offers) were computed for.
+    valid_on = models.DateField(null=True, blank=True)
+    # Slice boundaries of the name and the "recently updated" orders (set by a full rebuild).
+    name_bounds = models.JSONField(default=list)
+    updated_bounds = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = "directory state"
+        verbose_name_plural = "directory state"
+
+    def __str__(self):
+        return f"directory state {self.seq}"

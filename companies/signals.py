@@ -1,18 +1,26 @@
-"""Keep each company's search document (see companies/search.py) and the directory's facet index
-(companies/facet_index.py) current.
+"""Keep the directory's tables (companies/indexing.py) current, in the transaction of each edit.
 
-A company's document changes when the company is saved, when its classification (capabilities,
-materials, sectors, certificates) changes, and when a name it quotes is edited (a capability, a
-town…). Bulk writes (bulk_create, QuerySet.update, the demo generator) bypass these signals and call
-``rebuild_search_documents`` and ``facet_index.invalidate`` themselves.
+A save, a membership, a certificate, an offer or a classification change refreshes the companies
+it concerns, and only those. Renaming a capability, a material, a town… refreshes the companies
+that quote it (their documents change) and tells workers to reload the labels. Bulk writes that
+bypass signals (``bulk_create``, ``QuerySet.update``, COPY) call ``indexing.refresh(ids)`` or
+``manage.py rebuild_directory`` themselves; raw saves (loaddata) are left to the rebuild that
+``setup_portal`` runs after loading fixtures.
 """
 
-from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+from django.db.models.signals import (
+    m2m_changed,
+    post_delete,
+    post_init,
+    post_migrate,
+    post_save,
+    pre_delete,
+)
 from django.dispatch import receiver
 
 from portal.models import Cluster, Municipality, Region
 
-from . import facet_index
+from . import indexing
 from .models import (
     Capability,
     Certification,
@@ -24,145 +32,120 @@ from .models import (
     Sector,
     SpokenLanguage,
 )
-from .search import rebuild_search_documents
-
-# Fields whose change alters the document; other saves (confirm(), a logo) skip the rebuild.
-_DOCUMENT_FIELDS = {"name", "business_id", "description", "municipality", "municipality_id"}
 
 
-def _rebuild(companies):
-    rebuild_search_documents(companies)
+@receiver(post_save, sender=Company, dispatch_uid="directory_company_saved")
+def company_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        indexing.refresh([instance.pk])
 
 
-@receiver(post_save, sender=Company, dispatch_uid="company_search_document")
-def company_saved(sender, instance, raw=False, update_fields=None, **kwargs):
-    if raw:
-        return
-    if update_fields is not None and not any(
-        field in _DOCUMENT_FIELDS or field.startswith("description_") for field in update_fields
-    ):
-        return
-    _rebuild(Company.objects.filter(pk=instance.pk))
+@receiver(pre_delete, sender=Company, dispatch_uid="directory_company_deleting")
+def company_deleting(sender, instance, **kwargs):
+    # Its memberships and certificates go first; refreshing it for each would be wasted work.
+    indexing.deleting_ids().add(instance.pk)
 
 
-def _classification_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    if action not in {"post_add", "post_remove", "pre_clear", "post_clear"}:
-        return
-    if not reverse:
-        # company.capabilities.add(…): one company.
-        if action != "pre_clear":
-            _rebuild(Company.objects.filter(pk=instance.pk))
+@receiver(post_delete, sender=Company, dispatch_uid="directory_company_deleted")
+def company_deleted(sender, instance, **kwargs):
+    indexing.deleting_ids().discard(instance.pk)
+    indexing.remove([instance.pk])
+
+
+def _relation_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if not reverse:  # company.capabilities.add(…): one company
+        if action in {"post_add", "post_remove", "post_clear"}:
+            indexing.refresh([instance.pk])
         return
     # capability.companies.add(company…): the companies named, or all of them on clear.
     if action == "pre_clear":
-        instance._search_clear_ids = list(instance.companies.values_list("pk", flat=True))
-        return
-    ids = pk_set if action != "post_clear" else getattr(instance, "_search_clear_ids", [])
-    if ids:
-        _rebuild(Company.objects.filter(pk__in=ids))
+        through = sender.objects.filter(**{f"{type(instance)._meta.model_name}": instance})
+        instance._directory_clear_ids = list(through.values_list("company_id", flat=True))
+    elif action == "post_clear":
+        indexing.refresh(getattr(instance, "_directory_clear_ids", []))
+    elif action in {"post_add", "post_remove"}:
+        indexing.refresh(pk_set or [])
 
-
-for _field in ("capabilities", "materials", "sectors"):
-    m2m_changed.connect(
-        _classification_changed,
-        sender=getattr(Company, _field).through,
-        dispatch_uid=f"company_{_field}_search_document",
-    )
-
-
-@receiver(post_save, sender=CompanyCertificate, dispatch_uid="certificate_saved_search_document")
-@receiver(
-    post_delete, sender=CompanyCertificate, dispatch_uid="certificate_deleted_search_document"
-)
-def certificate_changed(sender, instance, raw=False, **kwargs):
-    if raw:
-        return
-    _rebuild(Company.objects.filter(pk=instance.company_id))
-
-
-@receiver(post_save, sender=Capability, dispatch_uid="capability_search_document")
-def capability_saved(sender, instance, created=False, raw=False, **kwargs):
-    if raw or created:
-        return
-    # The document quotes a capability's ancestors too: rebuild every company below it.
-    _rebuild(Company.objects.filter(capabilities__path__startswith=instance.path).distinct())
-
-
-@receiver(post_save, sender=Material, dispatch_uid="material_search_document")
-@receiver(post_save, sender=Sector, dispatch_uid="sector_search_document")
-def classification_renamed(sender, instance, created=False, raw=False, **kwargs):
-    if raw or created:
-        return
-    _rebuild(instance.companies.all())
-
-
-@receiver(post_save, sender=Certification, dispatch_uid="certification_search_document")
-def certification_renamed(sender, instance, created=False, raw=False, **kwargs):
-    if raw or created:
-        return
-    _rebuild(Company.objects.filter(certificates__certification=instance))
-
-
-@receiver(post_save, sender=Municipality, dispatch_uid="municipality_search_document")
-def municipality_renamed(sender, instance, created=False, raw=False, **kwargs):
-    if raw or created:
-        return
-    _rebuild(instance.companies.all())
-
-
-@receiver(post_save, sender=Region, dispatch_uid="region_search_document")
-def region_renamed(sender, instance, created=False, raw=False, **kwargs):
-    if raw or created:
-        return
-    _rebuild(Company.objects.filter(municipality__region=instance))
-
-
-# --- The directory's facet index (companies/facet_index.py) ---------------------------------
-# Any change to what the directory filters, counts, labels or sorts on makes every process
-# rebuild its index. Raw saves (loaddata) count too.
-
-
-def _directory_changed(sender, **kwargs):
-    facet_index.invalidate()
-
-
-def _directory_m2m_changed(sender, action, **kwargs):
-    if action in {"post_add", "post_remove", "post_clear"}:
-        facet_index.invalidate()
-
-
-for _model in (
-    Company,  # published, name, town, size, updated_at
-    Membership,
-    CompanyCertificate,
-    CooperationOffer,
-    Cluster,  # published clusters are the facet's values
-    Capability,  # the tree and the labels
-    Sector,
-    Material,
-    Certification,
-    SpokenLanguage,
-    Municipality,
-    Region,
-):
-    for _signal in (post_save, post_delete):
-        _signal.connect(
-            _directory_changed,
-            sender=_model,
-            dispatch_uid=f"facet_index_{_model._meta.label_lower}_{_signal is post_save}",
-        )
 
 for _field in ("capabilities", "materials", "sectors", "languages", "clusters"):
     m2m_changed.connect(
-        _directory_m2m_changed,
+        _relation_changed,
         sender=getattr(Company, _field).through,
-        dispatch_uid=f"facet_index_company_{_field}",
+        dispatch_uid=f"directory_company_{_field}",
     )
 
 
-def _migrated(sender, **kwargs):
-    facet_index.invalidate_local()
+@receiver(post_save, sender=Membership, dispatch_uid="directory_membership_saved")
+@receiver(post_delete, sender=Membership, dispatch_uid="directory_membership_deleted")
+@receiver(post_save, sender=CompanyCertificate, dispatch_uid="directory_certificate_saved")
+@receiver(post_delete, sender=CompanyCertificate, dispatch_uid="directory_certificate_deleted")
+def company_part_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        indexing.refresh([instance.company_id])
 
 
-# migrate and flush (which test runs use between transactional tests) emit post_migrate.
-post_migrate.connect(_migrated, dispatch_uid="facet_index_post_migrate")
+@receiver(post_init, sender=CooperationOffer, dispatch_uid="directory_offer_loaded")
+def offer_loaded(sender, instance, **kwargs):
+    instance._directory_company_id = instance.company_id
+
+
+@receiver(post_save, sender=CooperationOffer, dispatch_uid="directory_offer_saved")
+@receiver(post_delete, sender=CooperationOffer, dispatch_uid="directory_offer_deleted")
+def offer_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        indexing.refresh({instance.company_id, getattr(instance, "_directory_company_id", None)})
+        instance._directory_company_id = instance.company_id
+
+
+# --- Names the documents quote, and the facets' labels ---------------------------------------
+
+
+def _renamed(companies):
+    def handler(sender, instance, created=False, raw=False, **kwargs):
+        if raw:
+            return
+        if not created:
+            indexing.refresh(companies(instance).values_list("pk", flat=True).distinct())
+        indexing.bump_vocabulary()
+
+    return handler
+
+
+_QUOTED = {
+    # The document quotes a capability's ancestors too: every company below it.
+    Capability: lambda c: Company.objects.filter(capabilities__path__startswith=c.path),
+    Material: lambda m: m.companies.all(),
+    Sector: lambda s: s.companies.all(),
+    Certification: lambda c: Company.objects.filter(certificates__certification=c),
+    Municipality: lambda m: m.companies.all(),
+    Region: lambda r: Company.objects.filter(municipality__region=r),
+}
+for _model, _companies in _QUOTED.items():
+    post_save.connect(
+        _renamed(_companies), sender=_model, weak=False, dispatch_uid=f"directory_{_model.__name__}"
+    )
+
+
+def _labels_changed(sender, raw=False, **kwargs):
+    if not raw:
+        indexing.bump_vocabulary()
+
+
+for _model in (Cluster, SpokenLanguage):
+    post_save.connect(_labels_changed, sender=_model, dispatch_uid=f"directory_{_model.__name__}")
+for _model in (Cluster, SpokenLanguage, *_QUOTED):
+    post_delete.connect(
+        _labels_changed, sender=_model, dispatch_uid=f"directory_deleted_{_model.__name__}"
+    )
+
+
+def _migrated(sender, using, **kwargs):
+    """After the migration that creates the directory's tables, fill them once."""
+    from .models import DirectoryState
+
+    if sender.name == "companies" and not DirectoryState.objects.using(using).exists():
+        if Company.objects.using(using).exists():
+            indexing.rebuild_all(using=using)
+
+
+post_migrate.connect(_migrated, dispatch_uid="directory_after_migrate")

@@ -1,9 +1,10 @@
 """Site search over companies, clusters, projects, events and news, in every language.
 
-A lookup on a translated field (``name__icontains``) reads the active language's column only
-(PITFALLS.md item 2), so every translated field is searched in all five columns. Companies are
-searched through their accent-free ``search_document`` (companies.search), so ``bialystok``
-finds Białystok. Every word of the query must match somewhere (AND), in any field (OR).
+Companies are found by the directory engine (companies/engine.py): the same matching and order
+as the directory, accents ignored, so ``bialystok`` finds Białystok. The other kinds are few
+rows each: a lookup on a translated field (``name__icontains``) reads the active language's
+column only, so every translated field is searched in all five columns; every word of the query
+must match somewhere (AND), in any field (OR).
 """
 
 from dataclasses import dataclass, field
@@ -14,8 +15,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from companies.models import Company
-from companies.search import normalize
+from companies import engine
+from companies.directory import companies_in_order
 from events.models import Event
 from projects.models import Project
 
@@ -82,12 +83,11 @@ def site_search(query: str, limit: int = RESULTS_PER_GROUP) -> list[ResultGroup]
     if not words:
         return []
 
-    company_words = [normalize(word) for word in words]
-    companies = Company.objects.published().select_related("municipality")
-    for word in company_words:
-        if word:
-            companies = companies.filter(search_document__icontains=word)
-
+    # Companies: the directory engine, so the order is the directory's relevance order.
+    company_query = engine.current().query(text=query, sort=engine.SORT_RELEVANCE)
+    companies = companies_in_order(
+        company_query.ids(0, limit), lambda queryset: queryset.select_related("municipality")
+    )
     clusters = _matching(
         Cluster.objects.published().select_related("region"),
         words,
@@ -130,7 +130,13 @@ def site_search(query: str, limit: int = RESULTS_PER_GROUP) -> list[ResultGroup]
     )
     companies_url = f"{reverse('companies:list')}?{urlencode({'q': query})}"
     return [
-        _group("companies", _("Companies"), companies.order_by("name"), limit, companies_url),
+        ResultGroup(
+            key="companies",
+            label=_("Companies"),
+            items=companies,
+            count=company_query.total,
+            more_url=companies_url if company_query.total > limit else "",
+        ),
         _group("clusters", _("Clusters"), clusters, limit),
         _group("projects", _("Projects"), projects, limit),
         _group("events", _("Events"), events, limit),

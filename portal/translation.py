@@ -1,5 +1,5 @@
 """Translated content fields (sv, fi, en, pl, lt). History is registered after translation:
-simple-history on a translated model must see the language columns (PITFALLS.md item 3)."""
+simple-history on a translated model must see the language columns."""
 
 from modeltranslation.translator import TranslationOptions, register
 from simple_history import register as register_history

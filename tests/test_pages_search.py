@@ -5,7 +5,6 @@ from bs4 import BeautifulSoup
 from django.urls import reverse
 from django.utils import translation
 
-from companies.search import rebuild_search_documents
 from portal.search import clean_query, site_search
 
 from . import factories
@@ -39,7 +38,6 @@ def content():
         description_en="Laser cutting of stainless steel.",
     )
     factories.company(name="Hidden Laser Oy", municipality=vaasa, is_published=False)
-    rebuild_search_documents()
     factories.cluster(name_en="Wood cluster", name_sv="Träklustret", name_fi="Puuklusteri")
     factories.cluster(name_sv="Skogsklustret", name_en="", name_fi="")  # Swedish only
     factories.project(
@@ -96,7 +94,6 @@ def test_counts_beyond_the_first_results(content):
 def test_company_group_links_to_the_directory(client, content):
     for n in range(11):
         factories.company(name=f"Laser {n} Oy", description_en="laser")
-    rebuild_search_documents()
     page = BeautifulSoup(client.get(search_url(), {"q": "laser"}).content, "html.parser")
     more = page.select_one("#results-companies p a")
     assert more["href"] == f"{reverse('companies:list')}?q=laser"

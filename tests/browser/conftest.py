@@ -5,8 +5,7 @@ live server.
   download browsers here. Without it (or without the playwright package) every test in this
   folder is skipped with the reason, never failed.
 - Playwright's sync API runs an event loop in the test thread, so Django's "you cannot call this
-  from an async context" guard must be switched off for the ORM calls the tests make
-  (PITFALLS.md 4).
+  from an async context" guard must be switched off for the ORM calls the tests make.
 - xdist: every worker is its own pytest session with its own test database, live server and
   browser; tests share nothing across workers.
 - A failing test leaves a full-page screenshot and the page's HTML in tests/artifacts/.

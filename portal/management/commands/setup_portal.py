@@ -45,6 +45,9 @@ class Command(BaseCommand):
         Capability.rebuild_paths()
         if companies and Company.objects.count() < companies:
             call_command("seed_demo", companies=companies, seed=seed, verbosity=verbosity)
+        # loaddata bypasses the directory's signals: bring its tables up to date (cheap when
+        # nothing changed).
+        call_command("rebuild_directory", verbosity=verbosity)
         User = get_user_model()
         admin, created = User.objects.get_or_create(
             username="admin",

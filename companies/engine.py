@@ -1,0 +1,331 @@
+"""The directory engine: one implementation of the directory's filters, free text, relevance, sort
+orders, disjunctive facet counts and pages, used by the directory page, its CSV, the site search
+and the cluster pages' figures.
+
+Where the work happens:
+
+- **Facets and counts** come from Roaring bitmaps of company ids, one per facet value
+  (companies/indexing.py keeps them in the database, changed in place by each edit). A worker holds
+  a copy and, at the start of each request, reads the directory's clock row (one query); when it
+  moved, the worker fetches just the bitmaps written since. Memory is bounded by the bitmaps
+  (a few tens of MB at a million companies), and a new worker loads them in one query.
+  A filter is the OR of a facet's selected values, AND across facets; a disjunctive count is
+  ``|value ∩ result without that facet|``.
+- **Free text** is answered by the database from each company's document of words (every
+  language, accent-free): PostgreSQL's full-text index with prefix queries (``lase:*``), SQLite's
+  LIKE on word starts. One query returns the matching companies and whether their name matches.
+- **Pages**: each sort order is cut into slices of about a thousand companies, each a bitmap;
+  counting the result in each slice finds the slice that holds the page, and the database sorts
+  just that slice's matches. A page costs the same at page 1 and page 200, at 1,000 companies
+  and at 1,000,000.
+
+Relevance: companies whose name holds every word of the query come first (those whose name starts
+with the first word before the others), then the rest; each group in name order. The page, the
+CSV and the site search all read ``Query.ids``, so they list the same companies in the same order.
+
+``Query`` is the seam a search server would plug into (an OpenSearch backend with filtered
+aggregations would answer the same ``total``, ``counts`` and ``ids``).
+"""
+
+import json
+import threading
+
+from django.db import DEFAULT_DB_ALIAS, connections, router
+from django.utils import timezone, translation
+from pyroaring import BitMap
+
+from . import indexing
+from .indexing import ALL, KEY_STRIDE, NAME_SLICE, UPDATED_SLICE, decode_key
+from .models import DirectoryBitmap, DirectoryEntry, DirectoryState
+from .search import search_terms
+
+SORT_RELEVANCE, SORT_NAME, SORT_UPDATED = "relevance", "name", "updated"
+ENTRY_TABLE = DirectoryEntry._meta.db_table
+
+
+def read_alias():
+    """The database the directory reads (the read replica when one is configured)."""
+    return router.db_for_read(DirectoryEntry) or DEFAULT_DB_ALIAS
+
+
+class BitmapIndex:
+    """This process's copy of the directory's bitmaps, kept in step with the database."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.generation = None
+        self.seq = None
+        self.vocabulary_seq = None
+        self.bitmaps = {}  # key → BitMap
+        self.facets = {}  # facet → {value: key}
+        self.slices = {NAME_SLICE: {}, UPDATED_SLICE: {}}  # order → {index: BitMap}
+        self._vocabularies = {}
+
+    # --- Freshness ----------------------------------------------------------------------------
+
+    def sync(self):
+        """Catch up with the database: one query when nothing changed."""
+        alias = read_alias()
+        row = self._state(alias)
+        today = timezone.localdate()
+        if row is not None and row[3] != today:
+            indexing.advance_day(today)
+            row = self._state(alias)
+        with self.lock:
+            if row is None:
+                self._reset(None)
+                return self
+            seq, generation, vocabulary_seq, _valid_on = row
+            # A clock that went back (a restored database) is a new generation too.
+            if generation != self.generation or (self.seq or 0) > seq:
+                self._reset(generation)
+                self._load(DirectoryBitmap.objects.using(alias).all())
+            elif seq != self.seq:
+                self._load(DirectoryBitmap.objects.using(alias).filter(seq__gt=self.seq or 0))
+            self.seq = seq
+            if vocabulary_seq != self.vocabulary_seq:
+                self.vocabulary_seq = vocabulary_seq
+                self._vocabularies = {}
+        return self
+
+    @staticmethod
+    def _state(alias):
+        return (
+            DirectoryState.objects.using(alias)
+            .filter(pk=1)
+            .values_list("seq", "generation", "vocabulary_seq", "valid_on")
+            .first()
+        )
+
+    def _reset(self, generation):
+        self.generation = generation
+        self.seq = None
+        self.bitmaps = {}
+        self.facets = {}
+        self.slices = {NAME_SLICE: {}, UPDATED_SLICE: {}}
+        self._vocabularies = {}
+
+    def _load(self, rows):
+        for key, bits in rows.values_list("key", "bits").iterator(chunk_size=500):
+            bitmap = BitMap.deserialize(bytes(bits))
+            self.bitmaps[key] = bitmap
+            code = key // KEY_STRIDE
+            if code in self.slices:
+                self.slices[code][key % KEY_STRIDE] = bitmap
+            elif key != ALL:
+                facet, value = decode_key(key)
+                if facet:
+                    self.facets.setdefault(facet, {})[value] = key
+
+    # --- Reading ------------------------------------------------------------------------------
+
+    @property
+    def everything(self):
+        return self.bitmaps.get(ALL) or BitMap()
+
+    @property
+    def size(self):
+        return len(self.everything)
+
+    def bitmap(self, facet, value):
+        key = self.facets.get(facet, {}).get(str(value))
+        return self.bitmaps.get(key) if key is not None else BitMap()
+
+    def values(self, facet):
+        """{value: bitmap} of a facet."""
+        return {value: self.bitmaps[key] for value, key in self.facets.get(facet, {}).items()}
+
+    def breakdown(self, facet, within):
+        """{value: count} of ``facet`` over the companies of ``within``, zeros left out."""
+        counts = {}
+        for value, bitmap in self.values(facet).items():
+            n = bitmap.intersection_cardinality(within)
+            if n:
+                counts[value] = n
+        return counts
+
+    def ordered_slices(self, order):
+        slices = self.slices[order]
+        indexes = sorted(slices, reverse=order == UPDATED_SLICE)
+        return [slices[i] for i in indexes]
+
+    def vocabulary(self, factory):
+        """``factory()`` (companies.directory.Vocabulary) for the active language, made once per
+        language and vocabulary version."""
+        language = translation.get_language()
+        vocabulary = self._vocabularies.get(language)
+        if vocabulary is None:
+            vocabulary = self._vocabularies[language] = factory()
+        return vocabulary
+
+    def query(self, selected=None, text="", sort=SORT_NAME):
+        return Query(self, selected or {}, text, sort)
+
+
+_index = BitmapIndex()
+
+
+def current():
+    """This process's index, in step with the database."""
+    return _index.sync()
+
+
+def forget():
+    """Drop this process's copy (the next request loads everything again)."""
+    with _index.lock:
+        _index._reset(None)
+
+
+# --- Free text --------------------------------------------------------------------------------
+
+
+def match_text(terms, alias=None):
+    """(companies whose document has a word starting with each term, those whose name has, those
+    whose name starts with the first term) as bitmaps, in one query."""
+    alias = alias or read_alias()
+    connection = connections[alias]
+    if connection.vendor == "postgresql":
+        query = " & ".join(f"{term}:*" for term in terms)
+        sql = (
+            "SELECT string_agg(company_id::text, ','),"
+            " string_agg(company_id::text, ',') FILTER (WHERE"
+            " to_tsvector('simple'::regconfig, name_key) @@ to_tsquery('simple'::regconfig, %s)),"
+            " string_agg(company_id::text, ',') FILTER (WHERE name_key LIKE %s)"
+            f" FROM {ENTRY_TABLE}"
+            " WHERE to_tsvector('simple'::regconfig, document)"
+            " @@ to_tsquery('simple'::regconfig, %s)"
+        )
+        params = [query, f"{terms[0]}%", query]
+    else:
+        in_document = " AND ".join(["(' ' || document) LIKE %s"] * len(terms))
+        in_name = " AND ".join(["(' ' || name_key) LIKE %s"] * len(terms))
+        sql = (
+            "SELECT group_concat(company_id),"
+            f" group_concat(company_id) FILTER (WHERE {in_name}),"
+            " group_concat(company_id) FILTER (WHERE name_key LIKE %s)"
+            f" FROM {ENTRY_TABLE} WHERE {in_document}"
+        )
+        starts = [f"% {term}%" for term in terms]
+        params = [*starts, f"{terms[0]}%", *starts]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return tuple(BitMap(map(int, value.split(","))) if value else BitMap() for value in row)
+
+
+# --- Queries ----------------------------------------------------------------------------------
+
+
+class Query:
+    """One directory question: ``selected`` ({facet: [values]}, already validated), free text and
+    a sort order. Answers the total, the disjunctive facet counts and any slice of the ordered ids.
+    """
+
+    def __init__(self, index, selected, text, sort):
+        self.index = index
+        self.terms = search_terms(text)
+        self.sort = sort if sort != SORT_RELEVANCE or self.terms else SORT_NAME
+        everything = index.everything
+        self.chosen = {}
+        for facet, values in selected.items():
+            if values:
+                union = BitMap()
+                for value in values:
+                    union |= index.bitmap(facet, value)
+                self.chosen[facet] = union
+        if self.terms:
+            self.matched, self.in_name, self.name_first = match_text(self.terms)
+            self.base = everything & self.matched
+        else:
+            self.base = everything
+        result = self.base
+        for union in self.chosen.values():
+            result = result & union
+        self.result = result
+        self.total = len(result)
+
+    def without(self, facet):
+        """The result filtered by every facet but ``facet``."""
+        if facet not in self.chosen:
+            return self.result
+        result = self.base
+        for other, union in self.chosen.items():
+            if other != facet:
+                result = result & union
+        return result
+
+    def counts(self, facets):
+        """{facet: {value: count}} for the named facets, zero counts left out."""
+        counts = {}
+        for facet in facets:
+            over = self.without(facet)
+            whole = over is self.index.everything
+            counts[facet] = found = {}
+            if not over:
+                continue
+            for value, bitmap in self.index.values(facet).items():
+                n = len(bitmap) if whole else bitmap.intersection_cardinality(over)
+                if n:
+                    found[value] = n
+        return counts
+
+    def ids(self, start, stop):
+        """The company ids at positions [start, stop) of the result in the query's order."""
+        if stop <= start or not self.result:
+            return []
+        if self.sort == SORT_RELEVANCE:
+            first = self.result & self.in_name & self.name_first
+            named = (self.result & self.in_name) - first
+            groups = [first, named, self.result - self.in_name]
+        else:
+            groups = [self.result]
+        order = UPDATED_SLICE if self.sort == SORT_UPDATED else NAME_SLICE
+        found = []
+        for group in groups:
+            n = len(group)
+            if start < n:
+                found += self._ordered(group, order, start, min(stop, n))
+            start, stop = max(start - n, 0), stop - n
+            if stop <= 0:
+                break
+        return found
+
+    def _ordered(self, bitmap, order, start, stop):
+        """Positions [start, stop) of ``bitmap`` in ``order``: count per slice, sort in SQL only
+        the slices that hold the window."""
+        window, window_start, position = BitMap(), None, 0
+        for part in self.index.ordered_slices(order):
+            n = bitmap.intersection_cardinality(part)
+            if not n:
+                continue
+            if position + n > start:
+                if window_start is None:
+                    window_start = position
+                window |= bitmap & part
+            position += n
+            if position >= stop:
+                break
+        if not window:
+            return []
+        return _sorted_ids(list(window), order, stop - start, start - window_start)
+
+
+def _sorted_ids(ids, order, limit, offset):
+    alias = read_alias()
+    connection = connections[alias]
+    postgresql = connection.vendor == "postgresql"
+    if order == UPDATED_SLICE:
+        ordering = "updated_at DESC, company_id"
+    else:
+        ordering = 'name_key COLLATE "C", company_id' if postgresql else "name_key, company_id"
+    if postgresql:
+        where, param = "company_id = ANY(%s::bigint[])", "{" + ",".join(map(str, ids)) + "}"
+    else:
+        where, param = "company_id IN (SELECT value FROM json_each(%s))", json.dumps(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT company_id FROM {ENTRY_TABLE} WHERE {where} ORDER BY {ordering}"
+            " LIMIT %s OFFSET %s",
+            [param, limit, offset],
+        )
+        return [row[0] for row in cursor.fetchall()]

@@ -1,0 +1,641 @@
+"""Keeps the directory's tables current: one entry per published company and one bitmap per
+facet value, changed in place by each edit.
+
+The directory (companies/engine.py) reads three tables that only this module writes:
+
+- ``DirectoryEntry``: per published company, its folded name (name order, relevance), its
+  ``updated_at`` (the "recently updated" order), its document (every word that finds it, in every
+  language) and its facet keys;
+- ``DirectoryBitmap``: per facet value, the ids of the published companies that have it, as a
+  serialised Roaring bitmap; plus one bitmap per slice of the name order and of the "recently
+  updated" order, so that a page is found by counting, then sorting a slice in SQL;
+- ``DirectoryState``: a clock that every edit locks and advances (``seq``), so workers fetch only
+  the bitmaps written since the ``seq`` they hold.
+
+``refresh(ids)`` runs in the transaction of the edit (companies/signals.py calls it): it
+recomputes those companies' entries and rewrites only the bitmaps whose membership changed, so an
+edit costs work proportional to the companies it touches and is visible to every worker as soon
+as it commits. Certificates and offers that start or end with the date are moved once a day by
+``advance_day`` (the first request of the day, or the daily command). ``rebuild_all`` recomputes
+everything (``manage.py rebuild_directory``, after bulk loads that bypass signals).
+
+A facet value is one integer key: ``facet code × KEY_STRIDE + value`` (a country's two letters
+and a size class are numbered too), so a company's keys fit one JSON list.
+"""
+
+import bisect
+import collections
+import contextlib
+import csv
+import datetime
+import io
+import secrets
+import threading
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import Q
+from django.utils import timezone
+from pyroaring import BitMap
+
+from portal.models import Municipality
+
+from .models import (
+    Capability,
+    Certification,
+    Company,
+    CompanyCertificate,
+    CooperationOffer,
+    DirectoryBitmap,
+    DirectoryEntry,
+    DirectoryState,
+    Material,
+    Membership,
+    Sector,
+)
+from .search import words
+
+KEY_STRIDE = 10**8
+ALL = 0  # the key of every published company
+FACET_CODES = {
+    "cluster": 1,
+    "sector": 2,
+    "capability": 3,
+    "material": 4,
+    "certification": 5,
+    "language": 6,
+    "country": 7,
+    "region": 8,
+    "municipality": 9,
+    "size": 10,
+    "offers": 11,
+}
+FACET_NAMES = {code: name for name, code in FACET_CODES.items()}
+NAME_SLICE, UPDATED_SLICE = 20, 21
+# Companies per slice of a sort order after a full rebuild: a page sorts at most about this many
+# rows in SQL, whatever the size of the directory.
+SLICE_SIZE = 1024
+# Companies computed per batch by a full rebuild (bounded memory at a million companies).
+BATCH_SIZE = 20_000
+# A word longer than this is cut (PostgreSQL does not index words of more than 2 kB).
+MAX_WORD_LENGTH = 100
+
+SIZE_VALUES = [value for value, _label in Company.SizeClass.choices]
+
+
+# --- Keys -----------------------------------------------------------------------------------
+
+
+def _country_number(code):
+    code = str(code).upper()
+    return (ord(code[0]) - 64) * 64 + (ord(code[1]) - 64) if len(code) == 2 else 0
+
+
+def facet_key(facet, value):
+    """The key of ``value`` (a pk, a country code, a size class) of ``facet``."""
+    if facet == "country":
+        number = _country_number(value)
+    elif facet == "size":
+        number = SIZE_VALUES.index(value) + 1 if value in SIZE_VALUES else 0
+    else:
+        number = int(value)
+    return FACET_CODES[facet] * KEY_STRIDE + number
+
+
+def decode_key(key):
+    """(facet, value as the query string spells it) of a facet key; (None, None) for others."""
+    facet = FACET_NAMES.get(key // KEY_STRIDE)
+    number = key % KEY_STRIDE
+    if facet == "country":
+        return facet, chr(number // 64 + 64) + chr(number % 64 + 64)
+    if facet == "size":
+        return facet, SIZE_VALUES[number - 1] if 0 < number <= len(SIZE_VALUES) else ""
+    return facet, str(number)
+
+
+def slice_key(order, index):
+    return order * KEY_STRIDE + index
+
+
+def slice_of(bounds, value):
+    """The slice of a sort key: slices split the order at ``bounds`` (ascending)."""
+    return bisect.bisect_right(bounds, value)
+
+
+def timestamp(value):
+    return round(value.timestamp(), 6)
+
+
+# --- What the directory knows of a company -----------------------------------------------------
+
+
+class Taxonomy:
+    """The names and the tree the documents and keys quote, loaded once per refresh (small)."""
+
+    def __init__(self, using=DEFAULT_DB_ALIAS):
+        codes = settings.LANGUAGE_CODES
+        self.capabilities = {}
+        parents = {}
+        for row in Capability.objects.using(using).values("pk", "parent_id", *_names("name")):
+            self.capabilities[row["pk"]] = _texts(row, "name", codes)
+            parents[row["pk"]] = row["parent_id"]
+        self.ancestors = {}
+        for pk in parents:
+            chain, parent = [], parents[pk]
+            while parent in parents and parent not in chain and len(chain) < 20:
+                chain.append(parent)
+                parent = parents[parent]
+            self.ancestors[pk] = chain
+        self.materials = {
+            row["pk"]: _texts(row, "name", codes)
+            for row in Material.objects.using(using).values("pk", *_names("name"))
+        }
+        self.sectors = {
+            row["pk"]: [row["nace_code"], *_texts(row, "name", codes)]
+            for row in Sector.objects.using(using).values("pk", "nace_code", *_names("name"))
+        }
+        self.certifications = {
+            row["pk"]: [row["code"], *_texts(row, "name", codes)]
+            for row in Certification.objects.using(using).values("pk", "code", *_names("name"))
+        }
+        self.places = {}
+        for town in (
+            Municipality.objects.using(using)
+            .select_related("region")
+            .only("pk", "region", *_names("name"), *(f"region__{f}" for f in _names("name")))
+        ):
+            self.places[town.pk] = (
+                town.region_id,
+                _texts(town, "name", codes) + _texts(town.region, "name", codes),
+            )
+
+
+def _names(field):
+    return [f"{field}_{code}" for code in settings.LANGUAGE_CODES]
+
+
+def _texts(source, field, codes):
+    get = source.get if isinstance(source, dict) else lambda name: getattr(source, name, "")
+    return [get(f"{field}_{code}") or "" for code in codes]
+
+
+def _document(parts):
+    """The distinct words of ``parts``, in order of appearance."""
+    seen = {}
+    for part in parts:
+        for word in words(part):
+            seen.setdefault(word[:MAX_WORD_LENGTH], None)
+    return " ".join(seen)
+
+
+def name_key(name):
+    return " ".join(word[:MAX_WORD_LENGTH] for word in words(name))
+
+
+def _company_rows(using, ids=None, id_range=None):
+    """Companies (published or not) by id, with their related rows, in eight queries."""
+    codes = settings.LANGUAGE_CODES
+
+    def scoped(queryset, field="company_id"):
+        if ids is not None:
+            return queryset.filter(**{f"{field}__in": ids})
+        if id_range is not None:
+            return queryset.filter(**{f"{field}__gte": id_range[0], f"{field}__lt": id_range[1]})
+        return queryset
+
+    companies = scoped(Company.objects.using(using).order_by(), "pk").values_list(
+        "pk",
+        "is_published",
+        "name",
+        "business_id",
+        "municipality_id",
+        "country",
+        "size_class",
+        "updated_at",
+        *_names("description"),
+    )
+    related = collections.defaultdict(lambda: collections.defaultdict(list))
+
+    def collect(kind, rows):
+        for company_id, value in rows:
+            related[company_id][kind].append(value)
+
+    for kind, field, column in (
+        ("sector", "sectors", "sector_id"),
+        ("capability", "capabilities", "capability_id"),
+        ("material", "materials", "material_id"),
+        ("language", "languages", "spokenlanguage_id"),
+    ):
+        through = getattr(Company, field).through.objects.using(using).order_by()
+        collect(kind, scoped(through).values_list("company_id", column))
+    collect(
+        "cluster",
+        scoped(Membership.objects.using(using).active().order_by()).values_list(
+            "company_id", "cluster_id"
+        ),
+    )
+    for company_id, certification_id, valid_from, valid_until in scoped(
+        CompanyCertificate.objects.using(using).order_by()
+    ).values_list("company_id", "certification_id", "valid_from", "valid_until"):
+        related[company_id]["certificate"].append((certification_id, valid_from, valid_until))
+    offers = CooperationOffer.objects.using(using).published().filter(company__isnull=False)
+    for company_id, valid_from, valid_until in scoped(offers.order_by()).values_list(
+        "company_id", "valid_from", "valid_until"
+    ):
+        related[company_id]["offer"].append((valid_from, valid_until))
+    for row in companies:
+        pk, published, name, business_id, town, country, size, updated_at = row[:8]
+        descriptions = row[8 : 8 + len(codes)]
+        yield {
+            "pk": pk,
+            "published": published,
+            "name": name,
+            "business_id": business_id,
+            "municipality": town,
+            "country": country,
+            "size": size,
+            "updated_at": updated_at,
+            "descriptions": descriptions,
+            "related": related.get(pk, {}),
+        }
+
+
+def _is_valid(valid_from, valid_until, on):
+    return (valid_from is None or valid_from <= on) and (valid_until is None or valid_until >= on)
+
+
+def entry_for(row, taxonomy, today):
+    """The DirectoryEntry of one company row, or None when it is not published."""
+    if not row["published"]:
+        return None
+    related = row["related"]
+    keys = {ALL, facet_key("country", row["country"]), facet_key("size", row["size"])}
+    region_id, place_names = taxonomy.places.get(row["municipality"], (None, []))
+    keys.add(facet_key("municipality", row["municipality"]))
+    if region_id:
+        keys.add(facet_key("region", region_id))
+    parts = [row["name"], row["business_id"], *row["descriptions"], *place_names]
+    for capability in related.get("capability", ()):
+        for pk in (capability, *taxonomy.ancestors.get(capability, ())):
+            keys.add(facet_key("capability", pk))
+            parts += taxonomy.capabilities.get(pk, ())
+    for material in related.get("material", ()):
+        keys.add(facet_key("material", material))
+        parts += taxonomy.materials.get(material, ())
+    for sector in related.get("sector", ()):
+        keys.add(facet_key("sector", sector))
+        parts += taxonomy.sectors.get(sector, ())
+    for language in related.get("language", ()):
+        keys.add(facet_key("language", language))
+    for cluster in related.get("cluster", ()):
+        keys.add(facet_key("cluster", cluster))
+    for certification, valid_from, valid_until in related.get("certificate", ()):
+        parts += taxonomy.certifications.get(certification, ())
+        if _is_valid(valid_from, valid_until, today):
+            keys.add(facet_key("certification", certification))
+    if any(_is_valid(start, end, today) for start, end in related.get("offer", ())):
+        keys.add(facet_key("offers", 1))
+    return DirectoryEntry(
+        company_id=row["pk"],
+        name_key=name_key(row["name"]),
+        updated_at=row["updated_at"],
+        document=_document(parts),
+        keys=sorted(keys),
+    )
+
+
+def _all_keys(entry, state):
+    """Every bitmap a company's entry is in: its facet keys and one slice of each order."""
+    return {
+        *entry.keys,
+        slice_key(NAME_SLICE, slice_of(state.name_bounds, entry.name_key)),
+        slice_key(UPDATED_SLICE, slice_of(state.updated_bounds, timestamp(entry.updated_at))),
+    }
+
+
+# --- Edits ----------------------------------------------------------------------------------
+
+# Companies being deleted in this thread: refreshing them while their rows go is wasted work.
+_deleting = threading.local()
+
+
+def deleting_ids():
+    if not hasattr(_deleting, "ids"):
+        _deleting.ids = set()
+    return _deleting.ids
+
+
+def _locked_state(using):
+    state = DirectoryState.objects.using(using).select_for_update().filter(pk=1).first()
+    if state is None:
+        # A new clock (a new database, a flush) gets a generation no worker can hold yet.
+        DirectoryState.objects.using(using).get_or_create(
+            pk=1,
+            defaults={"valid_on": timezone.localdate(), "generation": secrets.randbits(62)},
+        )
+        state = DirectoryState.objects.using(using).select_for_update().get(pk=1)
+    return state
+
+
+def refresh(company_ids, using=DEFAULT_DB_ALIAS):
+    """Bring the entries and bitmaps of these companies up to date (in the current transaction).
+    A company that no longer exists or is unpublished leaves the directory."""
+    ids = {int(pk) for pk in company_ids if pk is not None}
+    ids -= deleting_ids()
+    if not ids:
+        return
+    with transaction.atomic(using=using):
+        state = _locked_state(using)
+        today = timezone.localdate()
+        if state.valid_on != today:
+            _advance(state, today, using)
+        _apply(state, ids, today, using)
+
+
+def remove(company_ids, using=DEFAULT_DB_ALIAS):
+    """Take these companies out of the directory (a deleted company)."""
+    ids = {int(pk) for pk in company_ids}
+    if not ids:
+        return
+    with transaction.atomic(using=using):
+        state = _locked_state(using)
+        _write(state, ids, {}, using)
+
+
+def bump_vocabulary(using=DEFAULT_DB_ALIAS):
+    """Labels, the capability tree or the published clusters changed: workers reload them."""
+    with transaction.atomic(using=using):
+        state = _locked_state(using)
+        state.vocabulary_seq += 1
+        state.save(update_fields=["vocabulary_seq"])
+
+
+def advance_day(today=None, using=DEFAULT_DB_ALIAS):
+    """Move the certificates and offers whose validity started or ended since the day the
+    directory was last computed for (cheap when nothing is due). Returns the companies moved."""
+    today = today or timezone.localdate()
+    with transaction.atomic(using=using):
+        state = _locked_state(using)
+        if state.valid_on == today:
+            return 0
+        return _advance(state, today, using)
+
+
+def _advance(state, today, using):
+    moved = set()
+    if state.valid_on is not None:
+        low, high = sorted((state.valid_on, today))
+        # Validity that begins in (low, high] or ends in [low, high) changed in between.
+        window = Q(valid_from__gt=low, valid_from__lte=high) | Q(
+            valid_until__gte=low, valid_until__lt=high
+        )
+        moved.update(
+            CompanyCertificate.objects.using(using)
+            .filter(window)
+            .values_list("company_id", flat=True)
+        )
+        moved.update(
+            CooperationOffer.objects.using(using)
+            .filter(window, company__isnull=False)
+            .values_list("company_id", flat=True)
+        )
+    state.valid_on = today
+    state.save(update_fields=["valid_on"])
+    if moved:
+        _apply(state, moved, today, using)
+    return len(moved)
+
+
+def _apply(state, ids, today, using):
+    taxonomy = Taxonomy(using)
+    new = {}
+    for row in _company_rows(using, ids=list(ids)):
+        entry = entry_for(row, taxonomy, today)
+        if entry is not None:
+            new[entry.company_id] = entry
+    _write(state, ids, new, using)
+
+
+def _write(state, ids, new, using):
+    """Replace the entries of ``ids`` by ``new`` ({id: entry}) and patch the bitmaps."""
+    old = {e.company_id: e for e in DirectoryEntry.objects.using(using).filter(company_id__in=ids)}
+    adds, removes = collections.defaultdict(set), collections.defaultdict(set)
+    changed_entries = []
+    for pk in ids:
+        before = _all_keys(old[pk], state) if pk in old else set()
+        after = _all_keys(new[pk], state) if pk in new else set()
+        for key in after - before:
+            adds[key].add(pk)
+        for key in before - after:
+            removes[key].add(pk)
+        if pk in new and (
+            pk not in old
+            or (old[pk].name_key, old[pk].updated_at, old[pk].document, old[pk].keys)
+            != (new[pk].name_key, new[pk].updated_at, new[pk].document, new[pk].keys)
+        ):
+            changed_entries.append(new[pk])
+    gone = [pk for pk in old if pk not in new]
+    if not (changed_entries or gone or adds or removes):
+        return
+    if gone:
+        DirectoryEntry.objects.using(using).filter(company_id__in=gone).delete()
+    updates = [entry for entry in changed_entries if entry.company_id in old]
+    inserts = [entry for entry in changed_entries if entry.company_id not in old]
+    if updates:
+        DirectoryEntry.objects.using(using).bulk_update(
+            updates, ["name_key", "updated_at", "document", "keys"]
+        )
+    if inserts:
+        DirectoryEntry.objects.using(using).bulk_create(inserts)
+    state.seq += 1
+    touched = sorted(set(adds) | set(removes))
+    if touched:
+        stored = {
+            row.key: row
+            for row in DirectoryBitmap.objects.using(using).filter(key__in=touched).order_by("key")
+        }
+        changed, created = [], []
+        for key in touched:
+            row = stored.get(key)
+            bits = BitMap.deserialize(bytes(row.bits)) if row else BitMap()
+            bits |= BitMap(adds.get(key, ()))
+            bits -= BitMap(removes.get(key, ()))
+            if row is None:
+                created.append(DirectoryBitmap(key=key, bits=bits.serialize(), seq=state.seq))
+            else:
+                row.bits, row.seq = bits.serialize(), state.seq
+                changed.append(row)
+        if changed:
+            DirectoryBitmap.objects.using(using).bulk_update(changed, ["bits", "seq"])
+        if created:
+            DirectoryBitmap.objects.using(using).bulk_create(created)
+    state.save(update_fields=["seq"])
+
+
+# --- Full rebuild ---------------------------------------------------------------------------
+
+
+def rebuild_all(using=DEFAULT_DB_ALIAS, batch_size=BATCH_SIZE, log=None):
+    """Recompute every entry and bitmap from the companies (after a bulk load, or nightly).
+
+    Entries are compared batch by batch and only the differing rows are written, so readers are
+    never blocked and a rebuild of unchanged data writes no entry. Edits wait for it (the state
+    row is locked). Returns the number of published companies.
+    """
+    log = log or (lambda message: None)
+    today = timezone.localdate()
+    connection = connections[using]
+    with transaction.atomic(using=using):
+        state = _locked_state(using)
+        taxonomy = Taxonomy(using)
+        bitmaps = collections.defaultdict(BitMap)
+        last = (
+            Company.objects.using(using).order_by("-pk").values_list("pk", flat=True).first() or 0
+        )
+        empty = not DirectoryEntry.objects.using(using).exists()
+        with _search_indexes_dropped(connection, enabled=empty and last > 50_000):
+            for low in range(0, last + 1, batch_size):
+                high = low + batch_size
+                new = {}
+                for row in _company_rows(using, id_range=(low, high)):
+                    entry = entry_for(row, taxonomy, today)
+                    if entry is not None:
+                        new[entry.company_id] = entry
+                        for key in entry.keys:
+                            bitmaps[key].add(entry.company_id)
+                _sync_batch(connection, using, (low, high), new, empty)
+                log(f"directory: companies below {high:,} computed")
+        state.name_bounds = _slice_bounds(using, "name_key")
+        state.updated_bounds = [timestamp(value) for value in _slice_bounds(using, "updated_at")]
+        rows = DirectoryEntry.objects.using(using).values_list(
+            "company_id", "name_key", "updated_at"
+        )
+        for company_id, name, updated_at in rows.iterator(chunk_size=10_000):
+            bitmaps[slice_key(NAME_SLICE, slice_of(state.name_bounds, name))].add(company_id)
+            updated = slice_of(state.updated_bounds, timestamp(updated_at))
+            bitmaps[slice_key(UPDATED_SLICE, updated)].add(company_id)
+        state.seq += 1
+        state.generation += 1
+        state.vocabulary_seq += 1
+        state.valid_on = today
+        DirectoryBitmap.objects.using(using).all().delete()
+        for bits in bitmaps.values():
+            bits.run_optimize()
+        DirectoryBitmap.objects.using(using).bulk_create(
+            (
+                DirectoryBitmap(key=key, bits=bits.serialize(), seq=state.seq)
+                for key, bits in bitmaps.items()
+            ),
+            batch_size=200,
+        )
+        state.save()
+    if connection.vendor == "postgresql" and empty:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE companies_directoryentry")
+    return len(bitmaps[ALL])
+
+
+def _sync_batch(connection, using, id_range, new, empty):
+    """Make the stored entries of an id range equal to ``new``, writing only differences."""
+    entries = DirectoryEntry.objects.using(using)
+    if empty:
+        old = {}
+    else:
+        old = {
+            e.company_id: e
+            for e in entries.filter(company_id__gte=id_range[0], company_id__lt=id_range[1])
+        }
+    gone = [pk for pk in old if pk not in new]
+    if gone:
+        entries.filter(company_id__in=gone).delete()
+    inserts, updates = [], []
+    for pk, entry in new.items():
+        before = old.get(pk)
+        if before is None:
+            inserts.append(entry)
+        elif (before.name_key, before.updated_at, before.document, before.keys) != (
+            entry.name_key,
+            entry.updated_at,
+            entry.document,
+            entry.keys,
+        ):
+            updates.append(entry)
+    if updates:
+        entries.bulk_update(updates, ["name_key", "updated_at", "document", "keys"], batch_size=500)
+    if inserts:
+        if connection.vendor == "postgresql":
+            _copy_entries(connection, inserts)
+        else:
+            entries.bulk_create(inserts, batch_size=500)
+
+
+def _copy_entries(connection, entries):
+    """INSERT by COPY (PostgreSQL's fast path for many rows)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for entry in entries:
+        writer.writerow(
+            [
+                entry.company_id,
+                entry.name_key,
+                entry.updated_at.isoformat(),
+                entry.document,
+                "[" + ",".join(map(str, entry.keys)) + "]",
+            ]
+        )
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(
+            "COPY companies_directoryentry (company_id, name_key, updated_at, document, keys) "
+            "FROM STDIN WITH (FORMAT csv)",
+            buffer,
+        )
+
+
+def _slice_bounds(using, column):
+    """Every SLICE_SIZE-th distinct value of ``column`` in order: the slice boundaries."""
+    connection = connections[using]
+    collate = ' COLLATE "C"' if connection.vendor == "postgresql" and column == "name_key" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {column} FROM (SELECT {column}, ROW_NUMBER() OVER (ORDER BY {column}{collate})"
+            f" AS n FROM companies_directoryentry) numbered WHERE n > 1 AND n %% %s = 1 ORDER BY n",
+            [SLICE_SIZE],
+        )
+        values = [row[0] for row in cursor.fetchall()]
+    if column == "updated_at" and connection.vendor != "postgresql":
+        values = [_parse_datetime(value) for value in values]
+    bounds = []
+    for value in values:
+        if not bounds or value > bounds[-1]:
+            bounds.append(value)
+    return bounds
+
+
+def _parse_datetime(value):
+    if isinstance(value, datetime.datetime):
+        return value
+    parsed = datetime.datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC)
+
+
+# The directory's text indexes (PostgreSQL): a large first load drops them and builds them once.
+SEARCH_INDEXES = {
+    "directory_document_fts": "CREATE INDEX IF NOT EXISTS directory_document_fts ON "
+    "companies_directoryentry USING gin (to_tsvector('simple'::regconfig, document))",
+}
+
+
+@contextlib.contextmanager
+def _search_indexes_dropped(connection, enabled):
+    if not enabled or connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        for name in SEARCH_INDEXES:
+            cursor.execute(f"DROP INDEX IF EXISTS {name}")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        for statement in SEARCH_INDEXES.values():
+            cursor.execute(statement)
