@@ -25,10 +25,10 @@ and a size class are numbered too), so a company's keys fit one JSON list.
 
 import bisect
 import collections
-import contextlib
 import csv
 import datetime
 import io
+import itertools
 import secrets
 import threading
 
@@ -49,6 +49,7 @@ from .models import (
     DirectoryBitmap,
     DirectoryEntry,
     DirectoryState,
+    DirectoryWord,
     Material,
     Membership,
     Sector,
@@ -77,8 +78,10 @@ NAME_SLICE, UPDATED_SLICE = 20, 21
 SLICE_SIZE = 1024
 # Companies computed per batch by a full rebuild (bounded memory at a million companies).
 BATCH_SIZE = 20_000
-# A word longer than this is cut (PostgreSQL does not index words of more than 2 kB).
+# A word longer than this is cut.
 MAX_WORD_LENGTH = 100
+# Marks of the inverted index's name words: "=word" is in the name, "^word" begins it.
+NAME_MARK, FIRST_MARK = "=", "^"
 
 SIZE_VALUES = [value for value, _label in Company.SizeClass.choices]
 
@@ -304,6 +307,16 @@ def entry_for(row, taxonomy, today):
     )
 
 
+def tokens(entry):
+    """The words of the inverted index (DirectoryWord) an entry is found under."""
+    name_words = entry.name_key.split()
+    found = set(entry.document.split())
+    found.update(NAME_MARK + word for word in name_words)
+    if name_words:
+        found.add(FIRST_MARK + name_words[0])
+    return found
+
+
 def _all_keys(entry, state):
     """Every bitmap a company's entry is in: its facet keys and one slice of each order."""
     return {
@@ -420,6 +433,7 @@ def _write(state, ids, new, using):
     """Replace the entries of ``ids`` by ``new`` ({id: entry}) and patch the bitmaps."""
     old = {e.company_id: e for e in DirectoryEntry.objects.using(using).filter(company_id__in=ids)}
     adds, removes = collections.defaultdict(set), collections.defaultdict(set)
+    word_adds, word_removes = collections.defaultdict(set), collections.defaultdict(set)
     changed_entries = []
     for pk in ids:
         before = _all_keys(old[pk], state) if pk in old else set()
@@ -428,6 +442,12 @@ def _write(state, ids, new, using):
             adds[key].add(pk)
         for key in before - after:
             removes[key].add(pk)
+        before = tokens(old[pk]) if pk in old else set()
+        after = tokens(new[pk]) if pk in new else set()
+        for word in after - before:
+            word_adds[word].add(pk)
+        for word in before - after:
+            word_removes[word].add(pk)
         if pk in new and (
             pk not in old
             or (old[pk].name_key, old[pk].updated_at, old[pk].document, old[pk].keys)
@@ -448,28 +468,41 @@ def _write(state, ids, new, using):
     if inserts:
         DirectoryEntry.objects.using(using).bulk_create(inserts)
     state.seq += 1
-    touched = sorted(set(adds) | set(removes))
-    if touched:
-        stored = {
-            row.key: row
-            for row in DirectoryBitmap.objects.using(using).filter(key__in=touched).order_by("key")
-        }
-        changed, created = [], []
-        for key in touched:
-            row = stored.get(key)
-            bits = BitMap.deserialize(bytes(row.bits)) if row else BitMap()
-            bits |= BitMap(adds.get(key, ()))
-            bits -= BitMap(removes.get(key, ()))
-            if row is None:
-                created.append(DirectoryBitmap(key=key, bits=bits.serialize(), seq=state.seq))
-            else:
-                row.bits, row.seq = bits.serialize(), state.seq
-                changed.append(row)
-        if changed:
-            DirectoryBitmap.objects.using(using).bulk_update(changed, ["bits", "seq"])
-        if created:
-            DirectoryBitmap.objects.using(using).bulk_create(created)
+    _patch(DirectoryBitmap.objects.using(using), "key", adds, removes, {"seq": state.seq})
+    _patch(DirectoryWord.objects.using(using), "word", word_adds, word_removes, None)
     state.save(update_fields=["seq"])
+
+
+def _patch(rows, field, adds, removes, stamp):
+    """Add and remove ids in the bitmaps of ``rows`` named by ``field``. With ``stamp`` (the
+    clock), an emptied bitmap stays, stamped, so that workers see it empty; without, it goes."""
+    touched = sorted(set(adds) | set(removes))
+    if not touched:
+        return
+    stored = {getattr(row, field): row for row in rows.filter(**{f"{field}__in": touched})}
+    changed, created, emptied = [], [], []
+    for name in touched:
+        row = stored.get(name)
+        bits = BitMap.deserialize(bytes(row.bits)) if row else BitMap()
+        bits |= BitMap(adds.get(name, ()))
+        bits -= BitMap(removes.get(name, ()))
+        if not bits and stamp is None:
+            if row is not None:
+                emptied.append(name)
+            continue
+        values = {"bits": bits.serialize(), **(stamp or {})}
+        if row is None:
+            created.append(rows.model(**{field: name}, **values))
+        else:
+            for attribute, value in values.items():
+                setattr(row, attribute, value)
+            changed.append(row)
+    if emptied:
+        rows.filter(**{f"{field}__in": emptied}).delete()
+    if changed:
+        rows.bulk_update(changed, ["bits", *(stamp or {})])
+    if created:
+        rows.bulk_create(created)
 
 
 # --- Full rebuild ---------------------------------------------------------------------------
@@ -478,9 +511,10 @@ def _write(state, ids, new, using):
 def rebuild_all(using=DEFAULT_DB_ALIAS, batch_size=BATCH_SIZE, log=None):
     """Recompute every entry and bitmap from the companies (after a bulk load, or nightly).
 
-    Entries are compared batch by batch and only the differing rows are written, so readers are
-    never blocked and a rebuild of unchanged data writes no entry. Edits wait for it (the state
-    row is locked). Returns the number of published companies.
+    Entries are compared batch by batch and only the differing rows are written; the bitmaps and
+    the word index are written anew. Readers are never blocked (they see the old rows until the
+    commit); edits wait for it (the state row is locked). Returns the number of published
+    companies.
     """
     log = log or (lambda message: None)
     today = timezone.localdate()
@@ -489,22 +523,27 @@ def rebuild_all(using=DEFAULT_DB_ALIAS, batch_size=BATCH_SIZE, log=None):
         state = _locked_state(using)
         taxonomy = Taxonomy(using)
         bitmaps = collections.defaultdict(BitMap)
+        words_index = collections.defaultdict(BitMap)
         last = (
             Company.objects.using(using).order_by("-pk").values_list("pk", flat=True).first() or 0
         )
         empty = not DirectoryEntry.objects.using(using).exists()
-        with _search_indexes_dropped(connection, enabled=empty and last > 50_000):
-            for low in range(0, last + 1, batch_size):
-                high = low + batch_size
-                new = {}
-                for row in _company_rows(using, id_range=(low, high)):
-                    entry = entry_for(row, taxonomy, today)
-                    if entry is not None:
-                        new[entry.company_id] = entry
-                        for key in entry.keys:
-                            bitmaps[key].add(entry.company_id)
-                _sync_batch(connection, using, (low, high), new, empty)
-                log(f"directory: companies below {high:,} computed")
+        for low in range(0, last + 1, batch_size):
+            high = low + batch_size
+            new, postings = {}, collections.defaultdict(list)
+            for row in _company_rows(using, id_range=(low, high)):
+                entry = entry_for(row, taxonomy, today)
+                if entry is not None:
+                    new[entry.company_id] = entry
+                    for key in entry.keys:
+                        bitmaps[key].add(entry.company_id)
+                    for word in tokens(entry):
+                        postings[word].append(entry.company_id)
+            for word, ids in postings.items():
+                words_index[word].update(ids)
+            del postings
+            _sync_batch(connection, using, (low, high), new, empty)
+            log(f"directory: companies below {high:,} computed")
         state.name_bounds = _slice_bounds(using, "name_key")
         state.updated_bounds = [timestamp(value) for value in _slice_bounds(using, "updated_at")]
         rows = DirectoryEntry.objects.using(using).values_list(
@@ -528,6 +567,7 @@ def rebuild_all(using=DEFAULT_DB_ALIAS, batch_size=BATCH_SIZE, log=None):
             ),
             batch_size=200,
         )
+        _write_words(connection, using, words_index)
         state.save()
     if connection.vendor == "postgresql" and empty:
         with connection.cursor() as cursor:
@@ -619,23 +659,27 @@ def _parse_datetime(value):
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC)
 
 
-# The directory's text indexes (PostgreSQL): a large first load drops them and builds them once.
-SEARCH_INDEXES = {
-    "directory_document_fts": "CREATE INDEX IF NOT EXISTS directory_document_fts ON "
-    "companies_directoryentry USING gin (to_tsvector('simple'::regconfig, document))",
-}
-
-
-@contextlib.contextmanager
-def _search_indexes_dropped(connection, enabled):
-    if not enabled or connection.vendor != "postgresql":
-        yield
+def _write_words(connection, using, words_index):
+    """Replace the inverted index (COPY on PostgreSQL)."""
+    DirectoryWord.objects.using(using).all().delete()
+    if connection.vendor != "postgresql":
+        DirectoryWord.objects.using(using).bulk_create(
+            (DirectoryWord(word=w, bits=b.serialize()) for w, b in words_index.items()),
+            batch_size=500,
+        )
         return
-    with connection.cursor() as cursor:
-        for name in SEARCH_INDEXES:
-            cursor.execute(f"DROP INDEX IF EXISTS {name}")
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-        for statement in SEARCH_INDEXES.values():
-            cursor.execute(statement)
+    items = iter(sorted(words_index.items()))
+    while True:
+        chunk = list(itertools.islice(items, 50_000))
+        if not chunk:
+            break
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        for word, bits in chunk:
+            bits.run_optimize()
+            writer.writerow([word, "\\x" + bits.serialize().hex()])
+        buffer.seek(0)
+        with connection.cursor() as cursor:
+            cursor.cursor.copy_expert(
+                "COPY companies_directoryword (word, bits) FROM STDIN WITH (FORMAT csv)", buffer
+            )

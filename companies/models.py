@@ -949,6 +949,25 @@ class DirectoryBitmap(models.Model):
         return str(self.key)
 
 
+class DirectoryWord(models.Model):
+    """The published companies whose text holds one word: the directory's inverted index.
+
+    ``word`` is a folded word of the documents; ``=word`` a word of a company's name and
+    ``^word`` the first word of its name (relevance). A prefix query reads the range of words
+    that start with it, and never the companies' rows.
+    """
+
+    word = models.TextField(primary_key=True)
+    bits = models.BinaryField()
+
+    class Meta:
+        verbose_name = "directory word"
+        verbose_name_plural = "directory words"
+
+    def __str__(self):
+        return self.word
+
+
 class DirectoryState(models.Model):
     """The directory's single clock row. Every edit locks it and bumps ``seq``, so edits commit
     in ``seq`` order and a worker that saw ``seq`` n has seen every bitmap written up to n."""
