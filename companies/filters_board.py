@@ -15,13 +15,14 @@ from portal.models import Cluster, Region
 
 from .forms import country_choices
 from .models import Capability, CooperationOffer, JobPosting, Material, SpokenLanguage
+from .search import query_words
 
 SEARCH_MAX_LENGTH = 100
 
 
 def translated_search(queryset, fields, value, extra=()):
     """``value`` in any language column of ``fields`` (and in the plain ``extra`` fields)."""
-    words = value.split()[:8]
+    words = query_words(value)
     for word in words:
         query = Q()
         for field in fields:

@@ -57,6 +57,16 @@ def words(text: str) -> list[str]:
     return _WORD.findall(normalize(text))
 
 
+def query_words(text: str) -> list[str]:
+    """The distinct words of a query as typed (case and accents kept, for ``icontains`` on
+    columns that keep them), split like search_terms; at most MAX_TERMS."""
+    found = []
+    for word in _WORD.findall((text or "")[:MAX_QUERY_LENGTH]):
+        if word not in found:
+            found.append(word)
+    return found[:MAX_TERMS]
+
+
 def search_terms(text: str) -> list[str]:
     """The distinct words of a visitor's query (at most MAX_TERMS of them), matched as prefixes."""
     terms = []

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from companies import engine
 from companies.directory import companies_in_order
+from companies.search import query_words as split_words
 from events.models import Event
 from projects.models import Project
 
@@ -37,7 +38,8 @@ def clean_query(raw) -> str:
 
 
 def query_words(query: str) -> list[str]:
-    return [word for word in query.split() if len(word) >= MIN_WORD_LENGTH][:MAX_WORDS]
+    """The words searched in clusters, projects, events and news (the directory's splitting)."""
+    return [word for word in split_words(query) if len(word) >= MIN_WORD_LENGTH][:MAX_WORDS]
 
 
 def any_column(fields, word, translated=()) -> Q:
