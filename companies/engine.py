@@ -67,6 +67,7 @@ class BitmapIndex:
         self.lock = threading.Lock()
         self.generation = None
         self.seq = None
+        self.token = None
         self.vocabulary_seq = None
         self.bitmaps = {}  # key → BitMap
         self.facets = {}  # facet → {value: key}
@@ -80,21 +81,22 @@ class BitmapIndex:
         alias = read_alias()
         row = self._state(alias)
         today = timezone.localdate()
-        if row is not None and row[3] != today:
+        if row is not None and row[-1] != today:
             indexing.advance_day(today)
             row = self._state(alias)
         with self.lock:
             if row is None:
                 self._reset(None)
                 return self
-            seq, generation, vocabulary_seq, _valid_on = row
-            # A clock that went back (a restored database) is a new generation too.
-            if generation != self.generation or (self.seq or 0) > seq:
-                self._reset(generation)
-                self._load(DirectoryBitmap.objects.using(alias).all())
-            elif seq != self.seq:
-                self._load(DirectoryBitmap.objects.using(alias).filter(seq__gt=self.seq or 0))
-            self.seq = seq
+            seq, token, generation, vocabulary_seq, _valid_on = row
+            if (seq, token, generation) != (self.seq, self.token, self.generation):
+                if generation != self.generation or seq <= (self.seq or 0):
+                    # A new generation, or a history this copy saw was rolled back.
+                    self._reset(generation)
+                    self._load(DirectoryBitmap.objects.using(alias).all())
+                else:
+                    self._load(DirectoryBitmap.objects.using(alias).filter(seq__gt=self.seq))
+                self.seq, self.token = seq, token
             if vocabulary_seq != self.vocabulary_seq:
                 self.vocabulary_seq = vocabulary_seq
                 self._vocabularies = {}
@@ -105,13 +107,13 @@ class BitmapIndex:
         return (
             DirectoryState.objects.using(alias)
             .filter(pk=1)
-            .values_list("seq", "generation", "vocabulary_seq", "valid_on")
+            .values_list("seq", "token", "generation", "vocabulary_seq", "valid_on")
             .first()
         )
 
     def _reset(self, generation):
         self.generation = generation
-        self.seq = None
+        self.seq = self.token = None
         self.bitmaps = {}
         self.facets = {}
         self.slices = {NAME_SLICE: {}, UPDATED_SLICE: {}}

@@ -379,7 +379,7 @@ def bump_vocabulary(using=DEFAULT_DB_ALIAS):
     """Labels, the capability tree or the published clusters changed: workers reload them."""
     with transaction.atomic(using=using):
         state = _locked_state(using)
-        state.vocabulary_seq += 1
+        state.vocabulary_seq = secrets.randbits(62)
         state.save(update_fields=["vocabulary_seq"])
 
 
@@ -419,8 +419,19 @@ def _advance(state, today, using):
     return len(moved)
 
 
+_taxonomy = threading.local()
+
+
+def cached_taxonomy(state, using):
+    """The Taxonomy, loaded again only when the vocabulary changed (bump_vocabulary)."""
+    key = (using, state.generation, state.vocabulary_seq)
+    if getattr(_taxonomy, "key", None) != key:
+        _taxonomy.value, _taxonomy.key = Taxonomy(using), key
+    return _taxonomy.value
+
+
 def _apply(state, ids, today, using):
-    taxonomy = Taxonomy(using)
+    taxonomy = cached_taxonomy(state, using)
     new = {}
     for row in _company_rows(using, ids=list(ids)):
         entry = entry_for(row, taxonomy, today)
@@ -468,9 +479,10 @@ def _write(state, ids, new, using):
     if inserts:
         DirectoryEntry.objects.using(using).bulk_create(inserts)
     state.seq += 1
+    state.token = secrets.randbits(62)
     _patch(DirectoryBitmap.objects.using(using), "key", adds, removes, {"seq": state.seq})
     _patch(DirectoryWord.objects.using(using), "word", word_adds, word_removes, None)
-    state.save(update_fields=["seq"])
+    state.save(update_fields=["seq", "token"])
 
 
 def _patch(rows, field, adds, removes, stamp):
@@ -554,8 +566,9 @@ def rebuild_all(using=DEFAULT_DB_ALIAS, batch_size=BATCH_SIZE, log=None):
             updated = slice_of(state.updated_bounds, timestamp(updated_at))
             bitmaps[slice_key(UPDATED_SLICE, updated)].add(company_id)
         state.seq += 1
-        state.generation += 1
-        state.vocabulary_seq += 1
+        state.token = secrets.randbits(62)
+        state.generation = secrets.randbits(62)
+        state.vocabulary_seq = secrets.randbits(62)
         state.valid_on = today
         DirectoryBitmap.objects.using(using).all().delete()
         for bits in bitmaps.values():

@@ -974,9 +974,13 @@ class DirectoryState(models.Model):
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
+    # Random, new at every write: a worker that holds the same (seq, token) is up to date, and a
+    # seq it already saw under another token means that history was rolled back.
+    token = models.BigIntegerField(default=0)
     # Bumped by a full rebuild: workers drop every bitmap they hold.
     generation = models.BigIntegerField(default=0)
-    # Bumped when labels or the capability tree change: workers reload the facet vocabulary.
+    # Changed (to a random value) when labels or the capability tree change: workers reload the
+    # facet vocabulary, writers the names the documents quote.
     vocabulary_seq = models.BigIntegerField(default=0)
     # The day the date-dependent facets (valid certificates, open offers) were computed for.
     valid_on = models.DateField(null=True, blank=True)

@@ -104,9 +104,9 @@ def _renamed(companies):
     def handler(sender, instance, created=False, raw=False, **kwargs):
         if raw:
             return
+        indexing.bump_vocabulary()  # first: the refresh must read the new names
         if not created:
             indexing.refresh(companies(instance).values_list("pk", flat=True).distinct())
-        indexing.bump_vocabulary()
 
     return handler
 
