@@ -1,9 +1,12 @@
 """Find partners: companies in other clusters or countries whose capabilities, materials and
 certifications fit a company or a cooperation offer, ranked, each with the reason.
 
-The score is computed in the database (one query for the ranked candidates, whatever their
-number), then the shared items of the 20 best are read with three prefetches: the number of
-queries does not grow with the data.
+Candidates come from the directory engine (companies/engine.py): the union of the bitmaps of the
+criteria (a capability's bitmap holds its subtree), minus the source and its own cluster mates in
+its own country. When there are more than CANDIDATE_LIMIT of them, the engine ranks them first by
+the same weights counted on its bitmaps and keeps the best CANDIDATE_LIMIT. The exact score is
+then computed in the database over those candidates only (one query), and the shared items of the
+20 best are read with three prefetches: the work does not grow with the size of the directory.
 
 Scoring: the same capability 3, a capability next to it in the tree (its parent or a child,
 e.g. "welding" for "TIG welding") 1, the same material 2, the same valid certification 2.
@@ -15,7 +18,9 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquer
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from pyroaring import BitMap
 
+from . import engine
 from .models import (
     Capability,
     Company,
@@ -29,6 +34,7 @@ WEIGHT_RELATED_CAPABILITY = 1
 WEIGHT_MATERIAL = 2
 WEIGHT_CERTIFICATION = 2
 LIMIT = 20
+CANDIDATE_LIMIT = 2000
 
 
 @dataclass
@@ -138,6 +144,49 @@ def _count(through_queryset, column):
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
+def candidate_ids(criteria, related_ids, limit=None):
+    """The published companies that share something with the criteria (at most ``limit``, the
+    best by the bitmaps' count of the weights), as a bitmap of ids."""
+    limit = limit or CANDIDATE_LIMIT
+    index = engine.current()
+    weighted = [
+        *((index.bitmap("capability", pk), WEIGHT_CAPABILITY) for pk in criteria.capability_ids),
+        *((index.bitmap("capability", pk), WEIGHT_RELATED_CAPABILITY) for pk in related_ids),
+        *((index.bitmap("material", pk), WEIGHT_MATERIAL) for pk in criteria.material_ids),
+        *(
+            (index.bitmap("certification", pk), WEIGHT_CERTIFICATION)
+            for pk in criteria.certification_ids
+        ),
+    ]
+    candidates = BitMap.union(BitMap(), *(bitmap for bitmap, _weight in weighted))
+    if criteria.exclude_company_id:
+        candidates.discard(criteria.exclude_company_id)
+    if criteria.cluster_ids and criteria.country:
+        # A partner in another cluster or another country: leave out the source's own cluster
+        # mates in its own country.
+        mates = BitMap.union(
+            BitMap(), *(index.bitmap("cluster", pk) for pk in criteria.cluster_ids)
+        )
+        candidates -= mates & index.bitmap("country", criteria.country)
+    if len(candidates) <= limit:
+        return candidates
+    # Score layers: {score: companies with that score}, adding one weighted bitmap at a time.
+    layers = {0: candidates}
+    for bitmap, weight in weighted:
+        added = {}
+        for score, members in layers.items():
+            for key, part in ((score + weight, members & bitmap), (score, members - bitmap)):
+                if part:
+                    added[key] = added[key] | part if key in added else part
+        layers = added
+    best = BitMap()
+    for score in sorted(layers, reverse=True):
+        best |= layers[score]
+        if len(best) >= limit:
+            break
+    return best
+
+
 def find_partners(criteria, limit=LIMIT):
     """The best ``limit`` partners for ``criteria`` as PartnerMatch objects, best first."""
     if criteria.is_empty:
@@ -148,35 +197,8 @@ def find_partners(criteria, limit=LIMIT):
     certificates = valid_certificates()
 
     candidates = Company.objects.published().filter(
-        Q(
-            pk__in=capabilities_through.filter(
-                capability_id__in=criteria.capability_ids | related_ids
-            ).values("company_id")
-        )
-        | Q(
-            pk__in=materials_through.filter(material_id__in=criteria.material_ids).values(
-                "company_id"
-            )
-        )
-        | Q(
-            pk__in=certificates.filter(certification_id__in=criteria.certification_ids).values(
-                "company_id"
-            )
-        )
+        pk__in=list(candidate_ids(criteria, related_ids))
     )
-    if criteria.exclude_company_id:
-        candidates = candidates.exclude(pk=criteria.exclude_company_id)
-    if criteria.cluster_ids and criteria.country:
-        # A partner in another cluster or another country: leave out the source's own cluster
-        # mates in its own country.
-        candidates = candidates.exclude(
-            Q(country=criteria.country)
-            & Q(
-                pk__in=Membership.objects.active()
-                .filter(cluster_id__in=criteria.cluster_ids)
-                .values("company_id")
-            )
-        )
 
     ranked = (
         candidates.annotate(

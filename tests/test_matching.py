@@ -154,3 +154,15 @@ def test_partner_pages_404_for_unknown_or_hidden(client):
         client.get(reverse("companies:partners", kwargs={"slug": hidden.slug})).status_code == 404
     )
     assert client.get("/en/offers/no-such-offer/partners/").status_code == 404
+
+
+def test_many_candidates_are_narrowed_by_the_engine_to_the_best(world, monkeypatch):
+    # With room for two candidates only, the engine keeps the two best by its bitmap count of the
+    # weights, and the exact ranking of those two is unchanged.
+    monkeypatch.setattr(matching, "CANDIDATE_LIMIT", 2)
+    criteria = matching.criteria_for_company(world["source"])
+    related = matching.related_capability_ids(criteria.capability_ids)
+    kept = matching.candidate_ids(criteria, related)
+    assert set(kept) == {world["best"].pk, world["neighbour"].pk}
+    names = [match.company.name for match in matching.find_partners(criteria)]
+    assert names == ["Best Sp. z o.o.", "Neighbour Oy"]
