@@ -17,7 +17,7 @@ import dataclasses
 from html import escape
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import formats
 from django.utils.safestring import mark_safe
@@ -298,19 +298,13 @@ def parse_page(value, num_pages):
 
 def card_queryset(queryset):
     """What a result card shows, in two prefetches."""
-    return (
-        queryset.select_related("municipality__region")
-        .annotate(
-            has_open_offers=Exists(CooperationOffer.objects.open().filter(company=OuterRef("pk")))
-        )
-        .prefetch_related(
-            Prefetch("capabilities", queryset=Capability.objects.order_by("path")),
-            Prefetch(
-                "certificates",
-                queryset=CompanyCertificate.objects.valid().select_related("certification"),
-                to_attr="valid_certificates",
-            ),
-        )
+    return queryset.select_related("municipality__region").prefetch_related(
+        Prefetch("capabilities", queryset=Capability.objects.order_by("path")),
+        Prefetch(
+            "certificates",
+            queryset=CompanyCertificate.objects.valid().select_related("certification"),
+            to_attr="valid_certificates",
+        ),
     )
 
 
@@ -328,7 +322,11 @@ class EngineResults(collections.abc.Sequence):
         if not isinstance(key, slice):
             return self[key : key + 1][0]
         start, stop, _step = key.indices(len(self))
-        return companies_in_order(self.query.ids(start, stop), card_queryset)
+        companies = companies_in_order(self.query.ids(start, stop), card_queryset)
+        with_offers = self.query.index.bitmap("offers", 1)
+        for company in companies:
+            company.has_open_offers = company.pk in with_offers
+        return companies
 
 
 def companies_in_order(ids, prepare=lambda queryset: queryset):
