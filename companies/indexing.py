@@ -154,11 +154,11 @@ class Taxonomy:
             for row in Material.objects.using(using).values("pk", *_names("name"))
         }
         self.sectors = {
-            row["pk"]: [row["nace_code"], *_texts(row, "name", codes)]
+            row["pk"]: (*words(row["nace_code"]), *_texts(row, "name", codes))
             for row in Sector.objects.using(using).values("pk", "nace_code", *_names("name"))
         }
         self.certifications = {
-            row["pk"]: [row["code"], *_texts(row, "name", codes)]
+            row["pk"]: (*words(row["code"]), *_texts(row, "name", codes))
             for row in Certification.objects.using(using).values("pk", "code", *_names("name"))
         }
         self.places = {}
@@ -178,16 +178,24 @@ def _names(field):
 
 
 def _texts(source, field, codes):
+    """The words of a field in every language (split once per taxonomy load)."""
     get = source.get if isinstance(source, dict) else lambda name: getattr(source, name, "")
-    return [get(f"{field}_{code}") or "" for code in codes]
+    found = {}
+    for code in codes:
+        for word in words(get(f"{field}_{code}") or ""):
+            found.setdefault(word[:MAX_WORD_LENGTH], None)
+    return tuple(found)
 
 
-def _document(parts):
-    """The distinct words of ``parts``, in order of appearance."""
+def _document(texts, known_words):
+    """The distinct words of ``texts`` and of the already split ``known_words``."""
     seen = {}
-    for part in parts:
-        for word in words(part):
+    for text in texts:
+        for word in words(text):
             seen.setdefault(word[:MAX_WORD_LENGTH], None)
+    for group in known_words:
+        for word in group:
+            seen.setdefault(word, None)
     return " ".join(seen)
 
 
@@ -273,27 +281,28 @@ def entry_for(row, taxonomy, today):
         return None
     related = row["related"]
     keys = {ALL, facet_key("country", row["country"]), facet_key("size", row["size"])}
-    region_id, place_names = taxonomy.places.get(row["municipality"], (None, []))
+    region_id, place_names = taxonomy.places.get(row["municipality"], (None, ()))
     keys.add(facet_key("municipality", row["municipality"]))
     if region_id:
         keys.add(facet_key("region", region_id))
-    parts = [row["name"], row["business_id"], *row["descriptions"], *place_names]
+    texts = [row["name"], row["business_id"], *row["descriptions"]]
+    parts = [place_names]
     for capability in related.get("capability", ()):
         for pk in (capability, *taxonomy.ancestors.get(capability, ())):
             keys.add(facet_key("capability", pk))
-            parts += taxonomy.capabilities.get(pk, ())
+            parts.append(taxonomy.capabilities.get(pk, ()))
     for material in related.get("material", ()):
         keys.add(facet_key("material", material))
-        parts += taxonomy.materials.get(material, ())
+        parts.append(taxonomy.materials.get(material, ()))
     for sector in related.get("sector", ()):
         keys.add(facet_key("sector", sector))
-        parts += taxonomy.sectors.get(sector, ())
+        parts.append(taxonomy.sectors.get(sector, ()))
     for language in related.get("language", ()):
         keys.add(facet_key("language", language))
     for cluster in related.get("cluster", ()):
         keys.add(facet_key("cluster", cluster))
     for certification, valid_from, valid_until in related.get("certificate", ()):
-        parts += taxonomy.certifications.get(certification, ())
+        parts.append(taxonomy.certifications.get(certification, ()))
         if _is_valid(valid_from, valid_until, today):
             keys.add(facet_key("certification", certification))
     if any(_is_valid(start, end, today) for start, end in related.get("offer", ())):
@@ -302,7 +311,7 @@ def entry_for(row, taxonomy, today):
         company_id=row["pk"],
         name_key=name_key(row["name"]),
         updated_at=row["updated_at"],
-        document=_document(parts),
+        document=_document(texts, parts),
         keys=sorted(keys),
     )
 
