@@ -285,7 +285,8 @@ class Query:
         return counts
 
     def ids(self, start, stop):
-        """The company ids at positions [start, stop) of the result in the query's order."""
+        """The company ids at positions [start, stop) of the result in the query's order, in
+        one SQL query whatever the order and the page."""
         if stop <= start or not self.result:
             return []
         if self.sort == SORT_RELEVANCE:
@@ -295,19 +296,20 @@ class Query:
         else:
             groups = [self.result]
         order = UPDATED_SLICE if self.sort == SORT_UPDATED else NAME_SLICE
-        found = []
+        windows = []
         for group in groups:
             n = len(group)
             if start < n:
-                found += self._ordered(group, order, start, min(stop, n))
+                windows.append(self._window(group, order, start, min(stop, n)))
             start, stop = max(start - n, 0), stop - n
             if stop <= 0:
                 break
-        return found
+        return _sorted_ids([window for window in windows if window[0]], order)
 
-    def _ordered(self, bitmap, order, start, stop):
-        """Positions [start, stop) of ``bitmap`` in ``order``: count per slice, sort in SQL only
-        the slices that hold the window."""
+    def _window(self, bitmap, order, start, stop):
+        """(ids, offset, limit): positions [start, stop) of ``bitmap`` in ``order`` are
+        ``ids`` sorted, then [offset:offset + limit]. Counting the bitmap in each slice of the
+        order finds the few slices that hold the positions; only those are sorted in SQL."""
         window, window_start, position = BitMap(), None, 0
         for part in self.index.ordered_slices(order):
             n = bitmap.intersection_cardinality(part)
@@ -320,27 +322,36 @@ class Query:
             position += n
             if position >= stop:
                 break
-        if not window:
-            return []
-        return _sorted_ids(list(window), order, stop - start, start - window_start)
+        return list(window), start - (window_start or 0), stop - start
 
 
-def _sorted_ids(ids, order, limit, offset):
-    alias = read_alias()
-    connection = connections[alias]
+def _sorted_ids(windows, order):
+    """The ids of each window [(ids, offset, limit)], each sorted in ``order`` and cut, one
+    window after the other: one query."""
+    if not windows:
+        return []
+    connection = connections[read_alias()]
     postgresql = connection.vendor == "postgresql"
     if order == UPDATED_SLICE:
-        ordering = "updated_at DESC, company_id"
+        key, ordering = "updated_at", "updated_at DESC, company_id"
     else:
+        key = "name_key"
         ordering = 'name_key COLLATE "C", company_id' if postgresql else "name_key, company_id"
     if postgresql:
-        where, param = "company_id = ANY(%s::bigint[])", "{" + ",".join(map(str, ids)) + "}"
+        where = "company_id = ANY(%s::bigint[])"
     else:
-        where, param = "company_id IN (SELECT value FROM json_each(%s))", json.dumps(ids)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT company_id FROM {ENTRY_TABLE} WHERE {where} ORDER BY {ordering}"
-            " LIMIT %s OFFSET %s",
-            [param, limit, offset],
+        where = "company_id IN (SELECT value FROM json_each(%s))"
+    parts, params = [], []
+    for number, (ids, offset, limit) in enumerate(windows):
+        parts.append(
+            f"SELECT * FROM (SELECT {number} AS part, company_id, {key} FROM {ENTRY_TABLE}"
+            f" WHERE {where} ORDER BY {ordering} LIMIT %s OFFSET %s) AS part{number}"
         )
-        return [row[0] for row in cursor.fetchall()]
+        listed = "{" + ",".join(map(str, ids)) + "}" if postgresql else json.dumps(ids)
+        params += [listed, limit, offset]
+    sql = " UNION ALL ".join(parts)
+    if len(parts) > 1:
+        sql = f"SELECT * FROM ({sql}) AS page ORDER BY part, {ordering}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[1] for row in cursor.fetchall()]

@@ -12,7 +12,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from .models import Company
-from .search import MAX_QUERY_LENGTH
+from .search import MAX_QUERY_LENGTH, search_terms
 
 # The facets, in the order the page shows them (query parameter, label).
 FACETS = [
@@ -157,7 +157,9 @@ class CompanyFilter(django_filters.FilterSet):
 
     @property
     def text(self):
-        return self.cleaned.get("q") or ""
+        """The free text, or "" when it has no word to search (only punctuation)."""
+        text = self.cleaned.get("q") or ""
+        return text if search_terms(text) else ""
 
     @property
     def sort(self):

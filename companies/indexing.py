@@ -54,7 +54,7 @@ from .models import (
     Membership,
     Sector,
 )
-from .search import words
+from .search import MAX_WORD_LENGTH, words
 
 KEY_STRIDE = 10**8
 ALL = 0  # the key of every published company
@@ -78,8 +78,6 @@ NAME_SLICE, UPDATED_SLICE = 20, 21
 SLICE_SIZE = 1024
 # Companies computed per batch by a full rebuild (bounded memory at a million companies).
 BATCH_SIZE = 20_000
-# A word longer than this is cut.
-MAX_WORD_LENGTH = 100
 # Marks of the inverted index's name words: "=word" is in the name, "^word" begins it.
 NAME_MARK, FIRST_MARK = "=", "^"
 
@@ -676,8 +674,9 @@ def _slice_bounds(using, column):
 
 def _parse_datetime(value):
     if isinstance(value, datetime.datetime):
-        return value
+        return value if value.tzinfo else value.replace(tzinfo=datetime.UTC)
     parsed = datetime.datetime.fromisoformat(str(value))
+    # SQLite stores UTC without an offset.
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC)
 
 

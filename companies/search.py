@@ -48,6 +48,8 @@ def normalize(text: str) -> str:
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
+# Words are indexed and searched cut to this length.
+MAX_WORD_LENGTH = 100
 # A word: letters and digits (the underscore, which \w admits, separates words as punctuation does).
 _WORD = re.compile(r"[^\W_]+")
 
@@ -71,6 +73,7 @@ def search_terms(text: str) -> list[str]:
     """The distinct words of a visitor's query (at most MAX_TERMS of them), matched as prefixes."""
     terms = []
     for term in words((text or "")[:MAX_QUERY_LENGTH]):
+        term = term[:MAX_WORD_LENGTH]
         if term not in terms:
             terms.append(term)
     return terms[:MAX_TERMS]

@@ -75,26 +75,28 @@ for _field in ("capabilities", "materials", "sectors", "languages", "clusters"):
     )
 
 
-@receiver(post_save, sender=Membership, dispatch_uid="directory_membership_saved")
-@receiver(post_delete, sender=Membership, dispatch_uid="directory_membership_deleted")
-@receiver(post_save, sender=CompanyCertificate, dispatch_uid="directory_certificate_saved")
-@receiver(post_delete, sender=CompanyCertificate, dispatch_uid="directory_certificate_deleted")
-def company_part_changed(sender, instance, raw=False, **kwargs):
-    if not raw:
-        indexing.refresh([instance.company_id])
+# A membership, a certificate or an offer concerns its company, and the one it had when loaded
+# (moved to another company, both change).
 
 
-@receiver(post_init, sender=CooperationOffer, dispatch_uid="directory_offer_loaded")
-def offer_loaded(sender, instance, **kwargs):
+def _part_loaded(sender, instance, **kwargs):
     instance._directory_company_id = instance.company_id
 
 
-@receiver(post_save, sender=CooperationOffer, dispatch_uid="directory_offer_saved")
-@receiver(post_delete, sender=CooperationOffer, dispatch_uid="directory_offer_deleted")
-def offer_changed(sender, instance, raw=False, **kwargs):
+def _part_changed(sender, instance, raw=False, **kwargs):
     if not raw:
         indexing.refresh({instance.company_id, getattr(instance, "_directory_company_id", None)})
         instance._directory_company_id = instance.company_id
+
+
+for _model in (Membership, CompanyCertificate, CooperationOffer):
+    post_init.connect(_part_loaded, sender=_model, dispatch_uid=f"directory_{_model.__name__}_init")
+    post_save.connect(
+        _part_changed, sender=_model, dispatch_uid=f"directory_{_model.__name__}_save"
+    )
+    post_delete.connect(
+        _part_changed, sender=_model, dispatch_uid=f"directory_{_model.__name__}_delete"
+    )
 
 
 # --- Names the documents quote, and the facets' labels ---------------------------------------
@@ -126,6 +128,34 @@ for _model, _companies in _QUOTED.items():
     )
 
 
+# Deleting a classification deletes its link rows without m2m signals: its companies are noted
+# before and refreshed after.
+_LINKED = {
+    Capability: lambda c: c.companies.all(),
+    Material: lambda m: m.companies.all(),
+    Sector: lambda s: s.companies.all(),
+    SpokenLanguage: lambda language: language.company_set.all(),
+}
+
+
+def _linked_deleting(sender, instance, **kwargs):
+    instance._directory_company_ids = list(_LINKED[sender](instance).values_list("pk", flat=True))
+
+
+def _linked_deleted(sender, instance, **kwargs):
+    indexing.bump_vocabulary()
+    indexing.refresh(getattr(instance, "_directory_company_ids", []))
+
+
+for _model in _LINKED:
+    pre_delete.connect(
+        _linked_deleting, sender=_model, dispatch_uid=f"directory_deleting_{_model.__name__}"
+    )
+    post_delete.connect(
+        _linked_deleted, sender=_model, dispatch_uid=f"directory_linked_{_model.__name__}"
+    )
+
+
 def _labels_changed(sender, raw=False, **kwargs):
     if not raw:
         indexing.bump_vocabulary()
@@ -133,7 +163,7 @@ def _labels_changed(sender, raw=False, **kwargs):
 
 for _model in (Cluster, SpokenLanguage):
     post_save.connect(_labels_changed, sender=_model, dispatch_uid=f"directory_{_model.__name__}")
-for _model in (Cluster, SpokenLanguage, *_QUOTED):
+for _model in (Cluster, *(model for model in _QUOTED if model not in _LINKED)):
     post_delete.connect(
         _labels_changed, sender=_model, dispatch_uid=f"directory_deleted_{_model.__name__}"
     )
