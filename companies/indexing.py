@@ -31,6 +31,7 @@ import io
 import itertools
 import secrets
 import threading
+from itertools import chain
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
@@ -54,7 +55,7 @@ from .models import (
     Membership,
     Sector,
 )
-from .search import MAX_WORD_LENGTH, words
+from .search import words
 
 KEY_STRIDE = 10**8
 ALL = 0  # the key of every published company
@@ -178,27 +179,19 @@ def _names(field):
 def _texts(source, field, codes):
     """The words of a field in every language (split once per taxonomy load)."""
     get = source.get if isinstance(source, dict) else lambda name: getattr(source, name, "")
-    found = {}
-    for code in codes:
-        for word in words(get(f"{field}_{code}") or ""):
-            found.setdefault(word[:MAX_WORD_LENGTH], None)
-    return tuple(found)
+    return tuple(
+        dict.fromkeys(chain.from_iterable(words(get(f"{field}_{c}") or "") for c in codes))
+    )
 
 
 def _document(texts, known_words):
     """The distinct words of ``texts`` and of the already split ``known_words``."""
-    seen = {}
-    for text in texts:
-        for word in words(text):
-            seen.setdefault(word[:MAX_WORD_LENGTH], None)
-    for group in known_words:
-        for word in group:
-            seen.setdefault(word, None)
-    return " ".join(seen)
+    found = chain(chain.from_iterable(map(words, texts)), chain.from_iterable(known_words))
+    return " ".join(dict.fromkeys(found))
 
 
 def name_key(name):
-    return " ".join(word[:MAX_WORD_LENGTH] for word in words(name))
+    return " ".join(words(name))
 
 
 def _company_rows(using, ids=None, id_range=None):
@@ -316,11 +309,11 @@ def entry_for(row, taxonomy, today):
 
 def tokens(entry):
     """The words of the inverted index (DirectoryWord) an entry is found under."""
-    name_words = entry.name_key.split()
-    found = set(entry.document.split())
-    found.update(NAME_MARK + word for word in name_words)
+    name_words = dict.fromkeys(entry.name_key.split())
+    found = entry.document.split()  # distinct already
+    found += [NAME_MARK + word for word in name_words]
     if name_words:
-        found.add(FIRST_MARK + name_words[0])
+        found.append(FIRST_MARK + next(iter(name_words)))
     return found
 
 
@@ -460,8 +453,8 @@ def _write(state, ids, new, using):
             adds[key].add(pk)
         for key in before - after:
             removes[key].add(pk)
-        before = tokens(old[pk]) if pk in old else set()
-        after = tokens(new[pk]) if pk in new else set()
+        before = set(tokens(old[pk])) if pk in old else set()
+        after = set(tokens(new[pk])) if pk in new else set()
         for word in after - before:
             word_adds[word].add(pk)
         for word in before - after:

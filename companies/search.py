@@ -48,15 +48,25 @@ def normalize(text: str) -> str:
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
-# Words are indexed and searched cut to this length.
+# Words are indexed and searched cut into pieces of at most this length.
 MAX_WORD_LENGTH = 100
-# A word: letters and digits (the underscore, which \w admits, separates words as punctuation does).
-_WORD = re.compile(r"[^\W_]+")
+# A word: letters and digits (the underscore, which \w admits, separates words as punctuation
+# does); a longer run is read as several words of MAX_WORD_LENGTH.
+_WORD = re.compile(rf"[^\W_]{{1,{MAX_WORD_LENGTH}}}")
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _fold_run(match):
+    return match.group().translate(_FOLDING)
 
 
 def words(text: str) -> list[str]:
-    """The folded words of ``text``, in order, repeats kept."""
-    return _WORD.findall(normalize(text))
+    """The folded words of ``text``, in order, repeats kept (the same words as splitting
+    ``normalize(text)``; only runs of non-ASCII characters go through the folding table, which
+    makes indexing a million companies' texts markedly faster)."""
+    return _WORD.findall(_NON_ASCII.sub(_fold_run, (text or "").lower()))
 
 
 def query_words(text: str) -> list[str]:
@@ -73,7 +83,6 @@ def search_terms(text: str) -> list[str]:
     """The distinct words of a visitor's query (at most MAX_TERMS of them), matched as prefixes."""
     terms = []
     for term in words((text or "")[:MAX_QUERY_LENGTH]):
-        term = term[:MAX_WORD_LENGTH]
         if term not in terms:
             terms.append(term)
     return terms[:MAX_TERMS]
