@@ -387,13 +387,12 @@ def browse(params, path):
 
 
 def results(params, limit):
-    """The ids of the first ``limit`` companies of the query string, in the page's order (the
-    CSV export)."""
+    """The ids of the first ``limit`` companies of the query string, in the page's order, and
+    the vocabulary that names their values (the CSV export)."""
     index = engine.current()
-    filterset = CompanyFilter(
-        params, queryset=Company.objects.published(), vocabulary=index.vocabulary(Vocabulary)
-    )
-    return engine_query(filterset, index).ids(0, limit)
+    vocabulary = index.vocabulary(Vocabulary)
+    filterset = CompanyFilter(params, queryset=Company.objects.published(), vocabulary=vocabulary)
+    return engine_query(filterset, index).ids(0, limit), vocabulary
 
 
 def profile_queryset():

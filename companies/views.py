@@ -16,9 +16,9 @@ def company_list(request):
 
 def company_export(request):
     """The current result as CSV (public fields, at most exports.CSV_MAX_ROWS rows), streamed."""
-    ids = directory.results(request.GET, exports.CSV_MAX_ROWS)
+    ids, vocabulary = directory.results(request.GET, exports.CSV_MAX_ROWS)
     response = StreamingHttpResponse(
-        exports.csv_lines(ids, request.build_absolute_uri),
+        exports.csv_lines(ids, vocabulary, request.build_absolute_uri),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="companies.csv"'
