@@ -36,7 +36,7 @@ format: install
 	$(PY) -m ruff format .
 
 bench: install messages
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles media
