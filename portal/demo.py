@@ -6,28 +6,53 @@ country's style, a description in its own language and in English, a classificat
 the database's taxonomy, cluster memberships and certificates; a share of them post cooperation
 offers and job offers, and a few invented people post "job wanted" notices.
 
-Everything is inserted with ``bulk_create`` in batches, and the search document is computed in
-Python before the insert, so 100,000 companies take a couple of minutes.
+The generator makes plain rows (``Row``: field values by attribute name), not model instances, one
+batch of companies at a time, and a writer stores each batch: on PostgreSQL with ``COPY … FROM
+STDIN`` into every table, primary keys reserved from the tables' sequences beforehand so that
+related rows can name their company without reading it back, in a second thread while the next
+batch is generated (a million companies in minutes, memory bounded by the batch size and the sets
+of slugs and business IDs); elsewhere (SQLite) with ``bulk_create``. Both write the same column
+values as ``bulk_create`` of the model instances would. Neither sends signals: the caller
+rebuilds what is derived from the companies (the directory) once at the end.
 
 Every row the generator writes has a slug ending in ``-demo`` (companies, offers, job posts):
 ``delete_demo_data()`` removes exactly those. All randomness comes from one ``random.Random`` and
-per-locale Faker instances seeded from ``seed``; dates derive from ``today``. The same seed and
-reference date on the same reference data (towns, clusters, taxonomy) give the same rows.
+per-locale Faker instances seeded from ``seed``; dates derive from ``today``. The same seed, batch
+size and reference date on the same reference data (towns, clusters, taxonomy) give the same rows.
 """
 
+import collections
+import concurrent.futures
+import contextlib
 import datetime
+import gc
+import inspect
+import io
+import itertools
 import random
 import re
+import sys
+import time
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
 
 import phonenumbers
 from django.conf import settings
-from django.db import connection, transaction
-from django.utils import translation
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    IntegrityError,
+    connection,
+    connections,
+    models,
+    transaction,
+)
+from django.db.models.deletion import get_candidate_relations_to_delete
+from django.db.models.query_utils import DeferredAttribute
+from django.utils import timezone, translation
 from django_countries import countries
 from faker import Faker
+from modeltranslation.fields import TranslationFieldDescriptor
 from stdnum import luhn
 from stdnum.lt import pvm as lt_vat
 from stdnum.pl import nip
@@ -45,7 +70,6 @@ from companies.models import (
     Sector,
     SpokenLanguage,
 )
-from companies.search import search_document
 from portal.models import Cluster, Municipality
 from portal.slugs import ascii_slug
 
@@ -1028,6 +1052,20 @@ class DemoDataError(Exception):
     """The database lacks what the generator needs (towns in a supported country)."""
 
 
+class Row:
+    """One generated row: its field values by attribute name (``municipality_id``, ``title_en``),
+    what the generator needs to derive related rows (``extra``), and its primary key once written.
+    A foreign key's value may be another Row (the company a membership belongs to): the writer
+    puts in that row's key."""
+
+    __slots__ = ("values", "extra", "pk")
+
+    def __init__(self, values, extra=None):
+        self.values = values
+        self.extra = extra
+        self.pk = None
+
+
 class _Slugs:
     """Unique slugs ending in the demo suffix, checked against a set loaded once."""
 
@@ -1056,11 +1094,18 @@ class DemoGenerator:
         today: datetime.date,
         batch_size: int = 1000,
         progress: Callable | None = None,
+        use_copy: bool | None = None,
     ):
+        """``batch_size`` companies are generated, then written, at a time (the rows depend on
+        it). ``use_copy``: write with COPY (PostgreSQL only); by default on PostgreSQL."""
         self.seed = seed
         self.today = today
         self.batch_size = batch_size
         self.progress = progress or (lambda done, total: None)
+        self.use_copy = connection.vendor == "postgresql" if use_copy is None else use_copy
+        # Seconds spent making rows, writing them (on PostgreSQL in a second thread, meanwhile)
+        # and waiting for the writer.
+        self.timings = {"generate": 0.0, "write": 0.0, "wait": 0.0}
         self.rng = random.Random(seed)
         self.phone_numbers = {
             country: valid_phone_numbers(country) for country in SUPPORTED_COUNTRIES
@@ -1090,15 +1135,8 @@ class DemoGenerator:
         for cluster in self.clusters:
             self.clusters_by_country.setdefault(cluster.country.code, []).append(cluster)
 
+        # In primary key order, and so is every pool taken from them (see _sample).
         capabilities = list(Capability.objects.order_by("pk"))
-        by_pk = {c.pk: c for c in capabilities}
-        self.capability_ancestors = {}
-        for capability in capabilities:
-            chain, parent_id = [], capability.parent_id
-            while parent_id and parent_id in by_pk and len(chain) < 20:
-                chain.append(by_pk[parent_id])
-                parent_id = by_pk[parent_id].parent_id
-            self.capability_ancestors[capability.pk] = chain
         materials = list(Material.objects.order_by("pk"))
         certifications = list(Certification.objects.order_by("pk"))
         sectors = list(Sector.objects.order_by("pk"))
@@ -1121,6 +1159,12 @@ class DemoGenerator:
             self.certification_pool[industry] = pool if pool else certifications
             pool = [s for s in sectors if s.nace_code.split(".")[0] in SECTOR_DIVISIONS[industry]]
             self.sector_pool[industry] = pool if pool else sectors
+        self.certification_weights = {
+            industry: list(itertools.accumulate(CERTIFICATION_WEIGHTS.get(c.kind, 1) for c in pool))
+            for industry, pool in self.certification_pool.items()
+        }
+        self._cluster_weights = {}
+        self._labels = {}
 
         self.languages = self._spoken_languages()
         self.country_names = {}
@@ -1334,7 +1378,7 @@ class DemoGenerator:
         markets,
     ):
         phrases = PHRASES[language]
-        place = f"{translated(municipality, 'name', language)}, {translated(municipality.region, 'name', language)}"
+        place = self._place(municipality, language)
         first = [
             self.rng.choice(INTRO[language][industry]).format(name=name),
             phrases["location"].format(place=place),
@@ -1343,24 +1387,20 @@ class DemoGenerator:
         ]
         second = [
             phrases["capabilities"].format(
-                items=join_items(
-                    (lower_first(translated(c, "name", language)) for c in capabilities), language
-                )
+                items=join_items([self._label(c, language) for c in capabilities], language)
             )
         ]
         if materials:
             second.append(
                 phrases["materials"].format(
-                    items=join_items(
-                        (lower_first(translated(m, "name", language)) for m in materials), language
-                    )
+                    items=join_items([self._label(m, language) for m in materials], language)
                 )
             )
         if certifications:
             second.append(
                 phrases["certifications"].format(
                     items=join_items(
-                        (self._certificate_label(c, language) for c in certifications), language
+                        [self._certificate_label(c, language) for c in certifications], language
                     )
                 )
             )
@@ -1368,19 +1408,45 @@ class DemoGenerator:
             second.append(
                 phrases["export"].format(
                     items=join_items(
-                        (self.country_names[language, code] for code in markets), language
+                        [self.country_names[language, code] for code in markets], language
                     )
                 )
             )
         second.append(phrases["closing"])
         return f"{' '.join(first)}\n\n{' '.join(second)}"
 
-    @staticmethod
-    def _certificate_label(certification, language):
-        name = translated(certification, "name", language)
-        if not name or len(name) > 45 or certification.code.lower() in name.lower():
-            return certification.code
-        return f"{certification.code} ({name})"
+    # Texts of reference objects, memoised by (id(obj), language): the objects live as long as the
+    # generator, and the same few hundred names are written into a million descriptions.
+
+    def _label(self, obj, language):
+        """A taxonomy name inside a list: lower_first(translated name)."""
+        key = (id(obj), language)
+        label = self._labels.get(key)
+        if label is None:
+            label = self._labels[key] = lower_first(translated(obj, "name", language))
+        return label
+
+    def _place(self, municipality, language):
+        key = (id(municipality), language, "place")
+        place = self._labels.get(key)
+        if place is None:
+            place = self._labels[key] = (
+                f"{translated(municipality, 'name', language)}, "
+                f"{translated(municipality.region, 'name', language)}"
+            )
+        return place
+
+    def _certificate_label(self, certification, language):
+        key = (id(certification), language, "certificate")
+        label = self._labels.get(key)
+        if label is None:
+            name = translated(certification, "name", language)
+            if not name or len(name) > 45 or certification.code.lower() in name.lower():
+                label = certification.code
+            else:
+                label = f"{certification.code} ({name})"
+            self._labels[key] = label
+        return label
 
     # --- one company -----------------------------------------------------------------------
 
@@ -1398,8 +1464,15 @@ class DemoGenerator:
         home = self.clusters_by_country.get(country, [])
         if home and self.rng.random() < 0.92:
             # Clusters of the company's own region weigh three times as much.
-            weights = [3 if c.region_id == municipality.region_id else 1 for c in home]
-            chosen = self.rng.choices(home, weights=weights)[0]
+            key = (country, municipality.region_id)
+            weights = self._cluster_weights.get(key)
+            if weights is None:
+                weights = self._cluster_weights[key] = list(
+                    itertools.accumulate(
+                        3 if c.region_id == municipality.region_id else 1 for c in home
+                    )
+                )
+            chosen = self.rng.choices(home, cum_weights=weights)[0]
         else:
             chosen = self.rng.choice(self.clusters)
         result = [chosen]
@@ -1413,16 +1486,19 @@ class DemoGenerator:
         if not pool:
             return []
         count = min(len(pool), self.rng.randint(low, high))
-        return sorted(self.rng.sample(pool, count), key=lambda obj: obj.pk)
+        # The pools are in primary key order: sampling positions picks the same objects as
+        # sampling the pool, and sorting positions sorts them by key.
+        return [pool[i] for i in sorted(self.rng.sample(range(len(pool)), count))]
 
     def _certifications(self, industry, most):
         """Up to ``most`` certifications; management systems (ISO 9001, ISO 14001) are the most common."""
         pool = self.certification_pool[industry]
         wanted = min(len(pool), self.rng.randint(0, most))
-        weights = [CERTIFICATION_WEIGHTS.get(c.kind, 1) for c in pool]
+        weights = self.certification_weights[industry]
+        positions = range(len(pool))
         chosen = set()
         while len(chosen) < wanted:
-            chosen.add(self.rng.choices(range(len(pool)), weights=weights)[0])
+            chosen.add(self.rng.choices(positions, cum_weights=weights)[0])
         return [pool[i] for i in sorted(chosen)]
 
     def _date_between(self, first, last):
@@ -1472,79 +1548,71 @@ class DemoGenerator:
         if rng.random() < 0.35:
             spoken.add(rng.choice(EXTRA_LANGUAGES[country]))
 
-        company = Company(
-            name=name,
-            slug=slug,
-            country=country,
-            business_id=business_id,
-            vat_number=self.vat_number(country, business_id) if rng.random() < 0.45 else "",
-            street_address=street,
-            postal_code=postal_code,
-            municipality=municipality,
-            website=f"https://{domain}.example",
-            email=f"info@{domain}.example",
-            phone=self.phone(country),
-            founded=founded,
-            employees=employees,
-            size_class=size_class_for(employees),
-            export_markets=markets,
-            is_published=rng.random() < 0.98,
-        )
+        values = {
+            "name": name,
+            "slug": slug,
+            "country": country,
+            "business_id": business_id,
+            "vat_number": self.vat_number(country, business_id) if rng.random() < 0.45 else "",
+            "street_address": street,
+            "postal_code": postal_code,
+            "municipality_id": municipality.pk,
+            "website": f"https://{domain}.example",
+            "email": f"info@{domain}.example",
+            "phone": self.phone(country),
+            "founded": founded,
+            "employees": employees,
+            "size_class": size_class_for(employees),
+            "export_markets": markets,
+            "is_published": rng.random() < 0.98,
+        }
         if municipality.latitude is not None and municipality.longitude is not None:
-            company.latitude = (
+            values["latitude"] = (
                 municipality.latitude + Decimal(rng.randint(-3000, 3000)) / 100000
             ).quantize(Decimal("0.00001"))
-            company.longitude = (
+            values["longitude"] = (
                 municipality.longitude + Decimal(rng.randint(-6000, 6000)) / 100000
             ).quantize(Decimal("0.00001"))
         if rng.random() < 0.88:
             days = rng.randrange(0, 365) if rng.random() < 0.8 else rng.randrange(366, 1100)
-            company.confirmed_at = datetime.datetime.combine(
+            values["confirmed_at"] = datetime.datetime.combine(
                 self.today - datetime.timedelta(days=days),
                 datetime.time(rng.randrange(7, 18), rng.randrange(60)),
                 datetime.UTC,
             )
         for text_language in sorted({language, "en"}):
-            setattr(
-                company,
-                f"description_{text_language}",
-                self.description(
-                    text_language,
-                    name,
-                    industry,
-                    municipality,
-                    founded,
-                    employees,
-                    capabilities,
-                    materials,
-                    certifications,
-                    markets,
-                ),
+            values[f"description_{text_language}"] = self.description(
+                text_language,
+                name,
+                industry,
+                municipality,
+                founded,
+                employees,
+                capabilities,
+                materials,
+                certifications,
+                markets,
             )
-        company.search_document = search_document(
-            company,
-            capabilities=capabilities,
-            materials=materials,
-            sectors=sectors,
-            certifications=certifications,
-            capability_ancestors=self.capability_ancestors,
+        return Row(
+            values,
+            {
+                "country": country,
+                "municipality": municipality,
+                "language": language,
+                "industry": industry,
+                "clusters": clusters,
+                "capabilities": capabilities,
+                "materials": materials,
+                "certifications": certifications,
+                "sectors": sectors,
+                "languages": [self.languages[code] for code in sorted(spoken)],
+            },
         )
-        company._demo = {
-            "language": language,
-            "industry": industry,
-            "clusters": clusters,
-            "capabilities": capabilities,
-            "materials": materials,
-            "certifications": certifications,
-            "sectors": sectors,
-            "languages": [self.languages[code] for code in sorted(spoken)],
-        }
-        return company
 
     # --- offers and jobs -------------------------------------------------------------------
 
     def make_offer(self, company, expired):
-        rng, demo = self.rng, company._demo
+        rng, demo = self.rng, company.extra
         category, direction = rng.choices(
             [(c, d) for c, d, _w in OFFER_KINDS], weights=[w for *_cd, w in OFFER_KINDS]
         )[0]
@@ -1561,32 +1629,29 @@ class DemoGenerator:
         else:
             valid_from = self.today - datetime.timedelta(days=rng.randrange(0, 120))
             valid_until = self.today + datetime.timedelta(days=rng.randrange(14, 240))
-        offer = CooperationOffer(
-            direction=direction,
-            category=category,
-            company=company,
-            cluster=demo["clusters"][0] if demo["clusters"] else None,
-            target_countries=sorted(
-                rng.sample(
-                    [c for c in EXPORT_MARKETS if c != company.country.code], rng.randint(0, 3)
-                )
+        values = {
+            "direction": direction,
+            "category": category,
+            "company_id": company,
+            "cluster_id": demo["clusters"][0].pk if demo["clusters"] else None,
+            "target_countries": sorted(
+                rng.sample([c for c in EXPORT_MARKETS if c != demo["country"]], rng.randint(0, 3))
             ),
-            valid_from=valid_from,
-            valid_until=valid_until,
-            status=ModerationStatus.PUBLISHED,
-            submitter_language=demo["language"],
-        )
+            "valid_from": valid_from,
+            "valid_until": valid_until,
+            "status": ModerationStatus.PUBLISHED,
+            "submitter_language": demo["language"],
+        }
+        company_name = company.values["name"]
         for language in sorted({demo["language"], "en"}):
             texts = OFFER_TEXTS[language]
-            setattr(
-                offer,
-                f"title_{language}",
-                OFFER_TITLES[language][category].format(item=translated(focus, "name", language)),
+            values[f"title_{language}"] = OFFER_TITLES[language][category].format(
+                item=translated(focus, "name", language)
             )
             body = [
                 texts[
                     "offer" if direction == CooperationOffer.Direction.OFFER else "request"
-                ].format(company=company.name),
+                ].format(company=company_name),
                 texts["processes"].format(
                     items=join_items(
                         (lower_first(translated(c, "name", language)) for c in capabilities),
@@ -1608,10 +1673,9 @@ class DemoGenerator:
                     "offer_end" if direction == CooperationOffer.Direction.OFFER else "request_end"
                 ]
             )
-            setattr(offer, f"description_{language}", " ".join(body))
-        offer.slug = self.offer_slugs.make(offer.title_en)
-        offer._demo = {"capabilities": capabilities, "materials": materials}
-        return offer
+            values[f"description_{language}"] = " ".join(body)
+        values["slug"] = self.offer_slugs.make(values["title_en"])
+        return Row(values, {"capabilities": capabilities, "materials": materials})
 
     def _profession(self, industry):
         return self.rng.choice(PROFESSIONS[industry] + PROFESSIONS["any"])
@@ -1620,41 +1684,37 @@ class DemoGenerator:
         return uuid.UUID(int=self.rng.getrandbits(128), version=4)
 
     def make_job_offer(self, company, expired):
-        rng, demo = self.rng, company._demo
+        rng, demo = self.rng, company.extra
         profession = self._profession(demo["industry"])
         contract = rng.choices(list(CONTRACTS), weights=[6, 2, 1, 1, 1])[0]
         expires_on = self.today + datetime.timedelta(
             days=-rng.randrange(1, 120) if expired else rng.randrange(7, 90)
         )
-        job = JobPosting(
-            kind=JobPosting.Kind.OFFER,
-            profession=profession["en"],
-            company=company,
-            municipality=company.municipality,
-            contract_type=contract,
-            expires_on=expires_on,
-            contact_name=self._person_name(demo["language"]),
-            contact_email=f"jobs@{company.email.split('@', 1)[1]}",
-            poster_language=demo["language"],
-            status=ModerationStatus.PUBLISHED,
-            manage_token=self._manage_token(),
-        )
+        company_name, municipality = company.values["name"], demo["municipality"]
+        values = {
+            "kind": JobPosting.Kind.OFFER,
+            "profession": profession["en"],
+            "company_id": company,
+            "municipality_id": municipality.pk,
+            "contract_type": contract,
+            "expires_on": expires_on,
+            "contact_name": self._person_name(demo["language"]),
+            "contact_email": f"jobs@{company.values['email'].split('@', 1)[1]}",
+            "poster_language": demo["language"],
+            "status": ModerationStatus.PUBLISHED,
+            "manage_token": self._manage_token(),
+        }
         for language in sorted({demo["language"], "en"}):
-            setattr(job, f"title_{language}", profession[language])
-            setattr(
-                job,
-                f"description_{language}",
-                JOB_OFFER_TEXT[language].format(
-                    company=company.name,
-                    profession=lower_first(profession[language]),
-                    town=translated(company.municipality, "name", language),
-                    contract=CONTRACTS[contract][language],
-                    date=format_date(expires_on, language),
-                ),
+            values[f"title_{language}"] = profession[language]
+            values[f"description_{language}"] = JOB_OFFER_TEXT[language].format(
+                company=company_name,
+                profession=lower_first(profession[language]),
+                town=translated(municipality, "name", language),
+                contract=CONTRACTS[contract][language],
+                date=format_date(expires_on, language),
             )
-        job.slug = self.job_slugs.make(f"{profession['en']} {company.name}")
-        job._demo = {"languages": demo["languages"]}
-        return job
+        values["slug"] = self.job_slugs.make(f"{profession['en']} {company_name}")
+        return Row(values, {"languages": demo["languages"]})
 
     def _person_name(self, language):
         faker = self.fakers[language]
@@ -1668,84 +1728,81 @@ class DemoGenerator:
         first, last = self.fakers[language].first_name(), self.fakers[language].last_name()
         profession = self._profession(rng.choice(INDUSTRIES))
         years = rng.randint(5, 20)
-        job = JobPosting(
-            kind=JobPosting.Kind.WANTED,
-            profession=profession["en"],
-            municipality=municipality,
-            contract_type=rng.choice(
+        values = {
+            "kind": JobPosting.Kind.WANTED,
+            "profession": profession["en"],
+            "municipality_id": municipality.pk,
+            "contract_type": rng.choice(
                 [JobPosting.ContractType.PERMANENT, JobPosting.ContractType.FIXED_TERM, ""]
             ),
-            expires_on=self.today + datetime.timedelta(days=rng.randrange(-30, 90)),
-            contact_name=f"{first} {last}",
-            contact_email=f"{ascii_slug(first)}.{ascii_slug(last)}@example.org",
-            poster_language=language,
-            consent_at=datetime.datetime.combine(
+            "expires_on": self.today + datetime.timedelta(days=rng.randrange(-30, 90)),
+            "contact_name": f"{first} {last}",
+            "contact_email": f"{ascii_slug(first)}.{ascii_slug(last)}@example.org",
+            "poster_language": language,
+            "consent_at": datetime.datetime.combine(
                 self.today - datetime.timedelta(days=rng.randrange(1, 60)),
                 datetime.time(12),
                 datetime.UTC,
             ),
-            status=ModerationStatus.PUBLISHED,
-            manage_token=self._manage_token(),
-        )
+            "status": ModerationStatus.PUBLISHED,
+            "manage_token": self._manage_token(),
+        }
         for text_language in sorted({language, "en"}):
             town = translated(municipality, "name", text_language)
-            setattr(
-                job,
-                f"title_{text_language}",
-                JOB_WANTED_TITLE[text_language].format(profession=profession[text_language]),
+            values[f"title_{text_language}"] = JOB_WANTED_TITLE[text_language].format(
+                profession=profession[text_language]
             )
-            setattr(
-                job,
-                f"description_{text_language}",
-                JOB_WANTED_TEXT[text_language].format(
-                    profession=lower_first(profession[text_language]), town=town, years=years
-                ),
+            values[f"description_{text_language}"] = JOB_WANTED_TEXT[text_language].format(
+                profession=lower_first(profession[text_language]), town=town, years=years
             )
-        job.slug = self.job_slugs.make(job.title_en)
-        job._demo = {"languages": [self.languages[code] for code in sorted({language, "en"})]}
-        return job
+        values["slug"] = self.job_slugs.make(values["title_en"])
+        return Row(
+            values, {"languages": [self.languages[code] for code in sorted({language, "en"})]}
+        )
 
     # --- writing ---------------------------------------------------------------------------
 
     def generate(self, count):
         """Create ``count`` companies with their relations. Returns a dict of row counts."""
         self.load_reference_data()
+        writer = _CopyWriter(self.timings) if self.use_copy else _OrmWriter(self.timings)
         totals = {"companies": 0, "memberships": 0, "certificates": 0, "offers": 0, "jobs": 0}
         done = 0
-        while done < count:
-            size = min(self.batch_size, count - done)
-            with transaction.atomic():
-                self._write_batch(size, totals)
-            done += size
-            self.progress(done, count)
+        with _loading(), writer:
+            while done < count:
+                size = min(self.batch_size, count - done)
+                started = time.perf_counter()
+                batch = self._make_batch(size)
+                self.timings["generate"] += time.perf_counter() - started
+                writer.write(batch)  # on PostgreSQL while the next batch is generated
+                totals["companies"] += len(batch.companies)
+                totals["memberships"] += len(batch.memberships)
+                totals["certificates"] += len(batch.certificates)
+                totals["offers"] += len(batch.offers)
+                totals["jobs"] += len(batch.jobs)
+                done += size
+                self.progress(done, count)
         return totals
 
-    def _write_batch(self, size, totals):
+    def _make_batch(self, size):
+        """The rows of ``size`` companies and of what belongs to them (no database access)."""
         rng = self.rng
         companies = [self.make_company() for _ in range(size)]
-        Company.objects.bulk_create(companies, batch_size=500)
-
-        through_rows = {"capabilities": [], "materials": [], "sectors": [], "languages": []}
         memberships, certificates = [], []
         for company in companies:
-            demo = company._demo
-            for field, key in (
-                ("capabilities", "capabilities"),
-                ("materials", "materials"),
-                ("sectors", "sectors"),
-                ("languages", "languages"),
-            ):
-                through_rows[field] += [(company.pk, obj.pk) for obj in demo[key]]
+            demo = company.extra
             for cluster in demo["clusters"]:
                 memberships.append(
-                    Membership(
-                        company=company,
-                        cluster=cluster,
-                        joined_on=self._date_between(
-                            self.today - datetime.timedelta(days=365 * 15),
-                            self.today - datetime.timedelta(days=30),
-                        ),
-                        is_active=rng.random() < 0.96,
+                    Row(
+                        {
+                            "company_id": company,
+                            "cluster_id": cluster.pk,
+                            "joined_on": self._date_between(
+                                self.today - datetime.timedelta(days=365 * 15),
+                                self.today - datetime.timedelta(days=30),
+                            ),
+                            "is_active": rng.random() < 0.96,
+                        }
                     )
                 )
             for certification in demo["certifications"]:
@@ -1763,54 +1820,124 @@ class DemoGenerator:
                     if valid_until is not None and valid_until < self.today:
                         valid_until = self.today + datetime.timedelta(days=rng.randrange(30, 700))
                 certificates.append(
-                    CompanyCertificate(
-                        company=company,
-                        certification=certification,
-                        valid_from=valid_from,
-                        valid_until=valid_until,
-                        certificate_number=f"{rng.randrange(10000, 99999)}-{valid_from.year}",
-                        issued_by=rng.choice(CERTIFICATION_BODIES),
+                    Row(
+                        {
+                            "company_id": company,
+                            "certification_id": certification.pk,
+                            "valid_from": valid_from,
+                            "valid_until": valid_until,
+                            "certificate_number": f"{rng.randrange(10000, 99999)}-{valid_from.year}",
+                            "issued_by": rng.choice(CERTIFICATION_BODIES),
+                        }
                     )
                 )
-        for field, rows in through_rows.items():
-            _bulk_through(Company, field, rows)
-        Membership.objects.bulk_create(memberships, batch_size=1000)
-        CompanyCertificate.objects.bulk_create(certificates, batch_size=1000)
 
         # About 8 % of companies publish an offer, 5 % a job; a quarter of them have expired.
         offer_owners = sorted(rng.sample(range(size), max(1, round(size * 0.08))))
         offers = [
             self.make_offer(companies[i], expired=n % 4 == 0) for n, i in enumerate(offer_owners)
         ]
-        CooperationOffer.objects.bulk_create(offers, batch_size=500)
-        _bulk_through(
-            CooperationOffer,
-            "capabilities",
-            [(o.pk, c.pk) for o in offers for c in o._demo["capabilities"]],
-        )
-        _bulk_through(
-            CooperationOffer,
-            "materials",
-            [(o.pk, m.pk) for o in offers for m in o._demo["materials"]],
-        )
-
         job_owners = sorted(rng.sample(range(size), max(1, round(size * 0.05))))
         jobs = [
             self.make_job_offer(companies[i], expired=n % 5 == 0) for n, i in enumerate(job_owners)
         ]
         jobs += [self.make_job_wanted() for _ in range(max(1, round(size / 250)))]
-        JobPosting.objects.bulk_create(jobs, batch_size=500)
-        _bulk_through(
-            JobPosting,
-            "languages",
-            [(j.pk, lang.pk) for j in jobs for lang in j._demo["languages"]],
-        )
+        return _Batch(companies, memberships, certificates, offers, jobs)
 
-        totals["companies"] += len(companies)
-        totals["memberships"] += len(memberships)
-        totals["certificates"] += len(certificates)
-        totals["offers"] += len(offers)
-        totals["jobs"] += len(jobs)
+
+@contextlib.contextmanager
+def _loading():
+    """Tune the interpreter while batches are generated and written: the cyclic garbage collector
+    runs rarely and skips the objects that live throughout (the rows make no reference cycles;
+    its frequent passes over them cost a tenth of the time), and a thread waiting for the GIL
+    (the writer, after each round trip to the database) gets it after half a millisecond
+    rather than five."""
+    thresholds, interval = gc.get_threshold(), sys.getswitchinterval()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
+    sys.setswitchinterval(0.0005)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(interval)
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
+
+class _Batch:
+    __slots__ = ("companies", "memberships", "certificates", "offers", "jobs")
+
+    def __init__(self, companies, memberships, certificates, offers, jobs):
+        self.companies = companies
+        self.memberships = memberships
+        self.certificates = certificates
+        self.offers = offers
+        self.jobs = jobs
+
+
+# Many-to-many fields the writers fill: (model, field name, key of Row.extra with the objects).
+_LINKS = [
+    (Company, "capabilities", "capabilities"),
+    (Company, "materials", "materials"),
+    (Company, "sectors", "sectors"),
+    (Company, "languages", "languages"),
+    (CooperationOffer, "capabilities", "capabilities"),
+    (CooperationOffer, "materials", "materials"),
+    (JobPosting, "languages", "languages"),
+]
+
+
+def _link_pairs(rows, key):
+    return [(row.pk, obj.pk) for row in rows for obj in row.extra[key]]
+
+
+class _OrmWriter:
+    """Any database: bulk_create and multi-row INSERTs (SQLite, the zero-setup default), one
+    transaction per batch."""
+
+    def __init__(self, timings):
+        self.timings = timings
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        return False
+
+    def write(self, batch):
+        started = time.perf_counter()
+        with transaction.atomic():
+            self._write(batch)
+        self.timings["write"] += time.perf_counter() - started
+
+    def _write(self, batch):
+        rows_of = {Company: batch.companies, CooperationOffer: batch.offers, JobPosting: batch.jobs}
+        _create(Company, batch.companies, 500)
+        for model, field, key in _LINKS[:4]:
+            _bulk_through(model, field, _link_pairs(rows_of[model], key))
+        _create(Membership, batch.memberships, 1000)
+        _create(CompanyCertificate, batch.certificates, 1000)
+        _create(CooperationOffer, batch.offers, 500)
+        for model, field, key in _LINKS[4:6]:
+            _bulk_through(model, field, _link_pairs(rows_of[model], key))
+        _create(JobPosting, batch.jobs, 500)
+        for model, field, key in _LINKS[6:]:
+            _bulk_through(model, field, _link_pairs(rows_of[model], key))
+
+
+def _create(model, rows, batch_size):
+    objects = [
+        model(
+            **{
+                name: value.pk if type(value) is Row else value
+                for name, value in row.values.items()
+            }
+        )
+        for row in rows
+    ]
+    model._default_manager.bulk_create(objects, batch_size=batch_size)
+    for row, obj in zip(rows, objects, strict=True):
+        row.pk = obj.pk
 
 
 def _bulk_through(model, field_name, pairs, rows_per_statement=400):
@@ -1832,13 +1959,452 @@ def _bulk_through(model, field_name, pairs, rows_per_statement=400):
             )
 
 
+# --- PostgreSQL: COPY ------------------------------------------------------------------------
+
+
+def copy_escape(text: str) -> str:
+    """A string as a field of COPY's text format: backslash, tab, newline and CR escaped."""
+    if "\\" in text:
+        text = text.replace("\\", "\\\\")
+    if "\t" in text:
+        text = text.replace("\t", "\\t")
+    if "\n" in text:
+        text = text.replace("\n", "\\n")
+    if "\r" in text:
+        text = text.replace("\r", "\\r")
+    return text
+
+
+def copy_text(value) -> str:
+    """A database value (what ``Field.get_db_prep_save`` returns) as a field of COPY's text
+    format; backslash-N for NULL. A Row stands for its primary key."""
+    kind = type(value)
+    if kind is str:
+        return copy_escape(value)
+    if value is None:
+        return "\\N"
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is int:
+        return str(value)
+    if kind is Row:
+        return str(value.pk)
+    if kind is datetime.date or kind is datetime.datetime:
+        return value.isoformat()
+    if kind is Decimal:
+        return format(value, "f")
+    if kind is uuid.UUID:
+        return str(value)
+    if isinstance(value, str):  # a TextChoices member
+        return copy_escape(str.__str__(value))
+    if isinstance(value, int):
+        return int.__repr__(value)
+    raise TypeError(f"No COPY text form for {value!r}.")
+
+
+# Fields whose database value is the Python value itself (Django's own classes, no descriptor
+# that converts on assignment): their values go to COPY as they are. Other fields (a country, a
+# phone number, a file) are converted by the field itself, once per distinct value.
+_PLAIN_TYPES = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "DateField",
+    "DateTimeField",
+    "DecimalField",
+    "EmailField",
+    "ForeignKey",
+    "IntegerField",
+    "PositiveBigIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SlugField",
+    "SmallAutoField",
+    "SmallIntegerField",
+    "TextField",
+    "URLField",
+    "UUIDField",
+}
+_SAVE_METHODS = ("pre_save", "get_db_prep_save", "get_db_prep_value", "get_prep_value")
+_MISSING = object()
+
+
+def _is_plain(field):
+    cls = type(field)
+    return (
+        field.get_internal_type() in _PLAIN_TYPES
+        and issubclass(cls.descriptor_class, DeferredAttribute)
+        and all(getattr(cls, name).__module__.startswith("django.db.") for name in _SAVE_METHODS)
+    )
+
+
+class _Attributes:
+    """Stands in for a model instance when a modeltranslation descriptor reads the row's values."""
+
+
+class _CopyTable:
+    """COPY lines of one model's rows with the column values ``bulk_create`` would write:
+    defaults for the fields a row leaves out, ``auto_now`` timestamps, a translated field's own
+    column as modeltranslation fills it (the active language's text, or its fallback)."""
+
+    def __init__(self, model, db, *, with_pk=True):
+        meta = model._meta
+        quote = db.ops.quote_name
+        self.model = model
+        self.db = db
+        fields = [f for f in meta.local_concrete_fields if with_pk or not f.primary_key]
+        self.sql = (
+            f"COPY {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) FROM STDIN"
+        )
+        self.table = meta.db_table
+        self.now_text = ""
+        # The existing rows the copied rows refer to: {(table, column): {value, …}} (not the rows
+        # of this load, which refer to each other as Row objects).
+        self.referenced = {}
+        self.columns = [self._column(field) for field in fields]
+
+    def _column(self, field):
+        """A function from a Row to the field's COPY text."""
+        model = self.model
+        if field.primary_key:
+            return lambda row: str(row.pk)
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            return lambda row: self.now_text
+        convert = copy_text if _is_plain(field) else _prepared(model, field, self.db)
+        descriptor = inspect.getattr_static(model, field.attname, None)
+        if isinstance(descriptor, TranslationFieldDescriptor):
+            # The untranslated column: what getattr(instance, "title") gives in the active language.
+            def translated_column(row):
+                holder = _Attributes()
+                holder.__dict__ = row.values
+                return convert(descriptor.__get__(holder, model))
+
+            return translated_column
+        attname = field.attname
+        if field.is_relation:
+            target = (field.related_model._meta.db_table, field.target_field.column)
+            referenced = self.referenced.setdefault(target, set())
+
+            def foreign_key_column(row):
+                value = row.values.get(attname, _MISSING)
+                if value is _MISSING:
+                    value = field.get_default()
+                elif value is not None and type(value) is not Row:
+                    referenced.add(value)
+                return convert(value)
+
+            return foreign_key_column
+        if field.has_default() and callable(field.default):  # uuid4, date.today: one per row
+
+            def column_with_default(row):
+                value = row.values.get(attname, _MISSING)
+                return convert(field.get_default() if value is _MISSING else value)
+
+            return column_with_default
+        default = field.get_default()
+        return lambda row: convert(row.values.get(attname, default))
+
+    def copy(self, cursor, rows, now):
+        if not rows:
+            return
+        self.now_text = now.isoformat()
+        columns = self.columns
+        _copy(cursor, self.sql, ["\t".join([column(row) for column in columns]) for row in rows])
+
+
+def _prepared(model, field, db):
+    """Convert values with the field's own machinery, as saving an instance would; memoised, the
+    values of such fields (countries, phone numbers) come from small sets."""
+    cache = {}
+
+    def convert(value):
+        key = tuple(value) if type(value) is list else value
+        try:
+            return cache[key]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable
+            key = _MISSING
+        # An instance holding only this value: the field's descriptor converts it on assignment
+        # (a country code to a Country), pre_save and get_db_prep_save as bulk_create calls them.
+        instance = model.__new__(model)
+        instance._state = models.base.ModelState()
+        setattr(instance, field.attname, value)
+        text = copy_text(field.get_db_prep_save(field.pre_save(instance, True), db))
+        if key is not _MISSING and len(cache) < 100_000:
+            cache[key] = text
+        return text
+
+    return convert
+
+
+def _copy(cursor, sql, lines):
+    data = "\n".join(lines).encode() + b"\n"
+    cursor.copy_expert(sql, io.BytesIO(data), size=len(data))
+
+
+class _CopyWriter:
+    """PostgreSQL: every table filled with ``COPY … FROM STDIN`` (psycopg2's copy_expert); the
+    keys of companies, offers and job posts are taken from their sequences first, so that the
+    rows that refer to them are written without reading anything back.
+
+    A batch is written by a second thread while the main thread generates the next one: the
+    writer spends most of its time waiting for PostgreSQL (psycopg2 releases the GIL meanwhile),
+    so the database's work overlaps Python's. At most one batch is being written and one
+    generated. The thread uses the connection of the thread that made the writer (it is idle
+    meanwhile): inside the caller's transaction if there is one, otherwise one transaction per
+    batch.
+
+    Foreign keys: PostgreSQL checks each inserted row's references with a trigger, a third of
+    its work here. When the session may skip triggers (``session_replication_role = replica``:
+    a superuser, or one granted that setting) and the tables have no other trigger or rule, the
+    writer skips them and checks each batch's references itself, one query per referenced table:
+    the existing rows referred to (towns, clusters, the taxonomy) must be there, and are locked
+    FOR KEY SHARE until the commit, as the triggers would lock them; the batch's own companies,
+    offers and job posts are inserted in the same transaction. Unique and check constraints are
+    enforced as always."""
+
+    def __init__(self, timings):
+        self.timings = timings
+        self.db = connections[DEFAULT_DB_ALIAS]
+        self.companies = _CopyTable(Company, self.db)
+        self.memberships = _CopyTable(Membership, self.db, with_pk=False)
+        self.certificates = _CopyTable(CompanyCertificate, self.db, with_pk=False)
+        self.offers = _CopyTable(CooperationOffer, self.db)
+        self.jobs = _CopyTable(JobPosting, self.db)
+        self.tables = [self.companies, self.memberships, self.certificates, self.offers, self.jobs]
+        quote = self.db.ops.quote_name
+        self.links = []
+        for model, name, key in _LINKS:
+            field = model._meta.get_field(name)
+            columns = f"{quote(field.m2m_column_name())}, {quote(field.m2m_reverse_name())}"
+            target = field.remote_field.through._meta.get_field(field.m2m_reverse_field_name())
+            self.links.append(
+                (
+                    model,
+                    key,
+                    f"COPY {quote(field.m2m_db_table())} ({columns}) FROM STDIN",
+                    (target.related_model._meta.db_table, target.target_field.column),
+                )
+            )
+        self.all_tables = [table.model._meta.db_table for table in self.tables] + [
+            model._meta.get_field(name).m2m_db_table() for model, name, _key in _LINKS
+        ]
+        self.executor = None
+        self.pending = None
+        self.checks_references = False
+
+    def __enter__(self):
+        self.db.ensure_connection()
+        self.raw = self.db.connection
+        # In autocommit mode each batch is its own transaction; inside the caller's transaction
+        # (a test, an atomic block) the batches are part of it.
+        self.own_transactions = self.db.get_autocommit()
+        self.checks_references = self._may_check_references_itself()
+        with self.db.cursor() as cursor:
+            sequences = []
+            for table in (self.companies, self.offers, self.jobs):
+                cursor.execute(
+                    "SELECT pg_get_serial_sequence(%s, %s)",
+                    [self.db.ops.quote_name(table.table), table.model._meta.pk.column],
+                )
+                sequences.append(cursor.fetchone()[0])
+            cursor.execute("SHOW session_replication_role")
+            self.role = cursor.fetchone()[0]
+        self.sequences = sequences
+        self.executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="seed-demo-copy"
+        )
+        return self
+
+    def __exit__(self, exc_type, exc, traceback):
+        try:
+            if exc_type is None:
+                self._wait()
+            elif self.pending is not None:
+                concurrent.futures.wait([self.pending])  # never leave it using the connection
+        finally:
+            self.executor.shutdown(wait=True)
+        if exc_type is None:
+            # Fresh planner statistics for what reads the tables next (the directory's rebuild)
+            # rather than autovacuum's, some time later.
+            quote = self.db.ops.quote_name
+            with self.db.cursor() as cursor:
+                for table in self.all_tables:
+                    cursor.execute(f"ANALYZE {quote(table)}")
+        return False
+
+    def _may_check_references_itself(self):
+        """Whether batches may check their foreign keys themselves, once per batch, instead of by
+        PostgreSQL's per-row triggers (a third of the database's work): the session must be
+        allowed to set session_replication_role to replica, which skips triggers and rules, and
+        the tables must have no trigger but foreign keys' and no rule, so that nothing else is
+        skipped."""
+        quote = self.db.ops.quote_name
+        tables = [quote(table) for table in self.all_tables]
+        with self.db.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('is_superuser') = 'on', "
+                "current_setting('server_version_num')::int"
+            )
+            allowed, version = cursor.fetchone()
+            if not allowed and version >= 150000:
+                cursor.execute("SELECT has_parameter_privilege('session_replication_role', 'SET')")
+                allowed = cursor.fetchone()[0]
+            if not allowed:
+                return False
+            cursor.execute(
+                "SELECT count(*) FROM pg_trigger t LEFT JOIN pg_constraint c ON c.oid = t.tgconstraint "
+                "WHERE t.tgrelid = ANY(%s::regclass[]) AND c.contype IS DISTINCT FROM 'f'",
+                [tables],
+            )
+            if cursor.fetchone()[0]:
+                return False
+            cursor.execute(
+                "SELECT count(*) FROM pg_rewrite WHERE ev_class = ANY(%s::regclass[])", [tables]
+            )
+            return cursor.fetchone()[0] == 0
+
+    def write(self, batch):
+        self._wait()
+        # The untranslated columns hold the caller's language's texts (the thread has its own).
+        self.pending = self.executor.submit(self._write, batch, translation.get_language())
+
+    def _wait(self):
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            started = time.perf_counter()
+            pending.result()  # the writer's exception, if any
+            self.timings["wait"] += time.perf_counter() - started
+
+    def _write(self, batch, language):
+        started = time.perf_counter()
+        with self.db.wrap_database_errors:  # psycopg2's errors as Django's
+            self._write_batch(batch, language)
+        self.timings["write"] += time.perf_counter() - started
+
+    def _write_batch(self, batch, language):
+        # Few round trips per batch: the thread waits for the GIL after each.
+        cursor = self.raw.cursor()
+        try:
+            setup = []
+            if self.own_transactions:
+                # Not waiting for each batch's WAL flush: a crash may lose the last batches,
+                # never half of one.
+                setup += ["BEGIN", "SET LOCAL synchronous_commit TO off"]
+            if self.checks_references:
+                setup.append("SET LOCAL session_replication_role = replica")
+            if setup:
+                cursor.execute("; ".join(setup))
+            try:
+                with translation.override(language):
+                    self._copy_batch(cursor, batch)
+            finally:
+                if self.checks_references and not self.own_transactions:
+                    # The caller's transaction goes on: its triggers fire again.
+                    with contextlib.suppress(Exception):
+                        cursor.execute(
+                            "SELECT set_config('session_replication_role', %s, true)", [self.role]
+                        )
+            if self.own_transactions:
+                cursor.execute("COMMIT")
+        except BaseException:
+            if self.own_transactions and not self.raw.closed:
+                with contextlib.suppress(Exception):
+                    cursor.execute("ROLLBACK")
+            raise
+        finally:
+            cursor.close()
+
+    def _copy_batch(self, cursor, batch):
+        now = timezone.now()
+        rows_of = {Company: batch.companies, CooperationOffer: batch.offers, JobPosting: batch.jobs}
+        for table in self.tables:
+            for ids in table.referenced.values():
+                ids.clear()
+        # Keys for the batch's companies, offers and job posts from their sequences, in one query.
+        keyed = (batch.companies, batch.offers, batch.jobs)
+        cursor.execute(
+            "SELECT "
+            + ", ".join(["ARRAY(SELECT nextval(%s::regclass) FROM generate_series(1, %s))"] * 3),
+            [
+                value
+                for sequence, rows in zip(self.sequences, keyed, strict=True)
+                for value in (sequence, len(rows))
+            ],
+        )
+        for rows, keys in zip(keyed, cursor.fetchone(), strict=True):
+            for row, pk in zip(rows, keys, strict=True):
+                row.pk = pk
+        self.companies.copy(cursor, batch.companies, now)
+        self.memberships.copy(cursor, batch.memberships, now)
+        self.certificates.copy(cursor, batch.certificates, now)
+        self.offers.copy(cursor, batch.offers, now)
+        self.jobs.copy(cursor, batch.jobs, now)
+        referenced = {}
+        for model, key, sql, target in self.links:
+            pairs = _link_pairs(rows_of[model], key)
+            if pairs:
+                _copy(cursor, sql, [f"{left}\t{right}" for left, right in pairs])
+                referenced.setdefault(target, set()).update(right for _left, right in pairs)
+        if self.checks_references:
+            for table in self.tables:
+                for target, ids in table.referenced.items():
+                    referenced.setdefault(target, set()).update(ids)
+            self._lock_referenced(cursor, referenced)
+
+    def _lock_referenced(self, cursor, referenced):
+        """What the foreign key triggers would have done, for the whole batch in one query: the
+        rows referred to must exist, and are locked against deletion until the commit."""
+        quote = self.db.ops.quote_name
+        targets = sorted((target, sorted(ids)) for target, ids in referenced.items() if ids)
+        if not targets:
+            return
+        parts, params = [], []
+        for n, ((table, column), ids) in enumerate(targets):
+            parts.append(
+                f"t{n} AS (SELECT {quote(column)} AS pk FROM {quote(table)} "
+                f"WHERE {quote(column)} = ANY(%s) FOR KEY SHARE)"
+            )
+            params.append(ids)
+        found = " UNION ALL ".join(f"SELECT {n}, pk FROM t{n}" for n in range(len(targets)))
+        cursor.execute(f"WITH {', '.join(parts)} {found}", params)
+        existing = collections.defaultdict(set)
+        for n, pk in cursor.fetchall():
+            existing[n].add(pk)
+        for n, ((table, _column), ids) in enumerate(targets):
+            missing = set(ids) - existing[n]
+            if missing:
+                raise IntegrityError(
+                    f"The demo rows refer to rows of {table} that do not exist: "
+                    f"{', '.join(map(str, sorted(missing)[:10]))}."
+                )
+
+
+# --- Deleting --------------------------------------------------------------------------------
+
+
 def demo_companies():
     return Company.objects.filter(slug__endswith=DEMO_SLUG_SUFFIX)
 
 
 def delete_demo_data():
-    """Delete what the generator made (slugs ending in -demo). Returns the number of companies."""
+    """Delete what the generator made (slugs ending in -demo) with everything that belongs to it.
+    Returns the number of companies deleted.
+
+    A few set-based statements, without loading the rows or sending signals (as many rows as
+    the generator writes; the caller rebuilds the directory afterwards); the ORM's delete()
+    when the rows are protected (see _delete_plan)."""
     wanted = JobPosting.objects.filter(kind=JobPosting.Kind.WANTED, slug__endswith=DEMO_SLUG_SUFFIX)
+    with transaction.atomic():
+        plans = [_delete_plan(wanted), _delete_plan(demo_companies())]
+        if None not in plans:
+            return [_run_delete_plan(plan) for plan in plans][-1]
+        for plan in plans:
+            if plan:
+                _run_delete_plan(plan[-1:])  # drop its table of keys
     deleted = 0
     ids = list(demo_companies().values_list("pk", flat=True))
     with transaction.atomic():
@@ -1850,3 +2416,76 @@ def delete_demo_data():
                 .get(Company._meta.label, 0)
             )
     return deleted
+
+
+_DELETE_DEPTH = 6
+
+
+def _delete_plan(queryset):
+    """The SQL statements that delete the queryset's rows and, before them, what refers to them,
+    one statement per table, as Django's Collector would (CASCADE deletes, SET_NULL clears,
+    DO_NOTHING leaves alone) without loading a row. None when the ORM must do it: a PROTECT or
+    RESTRICT that a row would hit, another on_delete, a chain deeper than _DELETE_DEPTH."""
+    quote = connection.ops.quote_name
+    model = queryset.model
+    table = f"demo_delete_{model._meta.model_name}"
+    select, params = queryset.values_list("pk").query.sql_with_params()
+    statements = [
+        (f"CREATE TEMPORARY TABLE {table} (pk {model._meta.pk.rel_db_type(connection)})", []),
+        (f"INSERT INTO {table} (pk) {select}", params),
+        (f"ANALYZE {table}", []),
+    ]
+    condition = f"{quote(model._meta.pk.column)} IN (SELECT pk FROM {table})"
+    first = len(statements)
+    with connection.cursor() as cursor:
+        for sql, sql_params in statements:
+            cursor.execute(sql, sql_params)
+        possible = _plan_deletes(cursor, model, condition, statements, 0)
+        if not possible:
+            cursor.execute(f"DROP TABLE {table}")
+            return None
+    return [*statements[first:], (f"DROP TABLE {table}", [])]
+
+
+def _plan_deletes(cursor, model, condition, statements, depth):
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    if depth > _DELETE_DEPTH:
+        return False
+    for relation in get_candidate_relations_to_delete(model._meta):
+        field = relation.field
+        on_delete = field.remote_field.on_delete
+        if on_delete is models.DO_NOTHING:
+            continue
+        related = relation.related_model
+        related_table = quote(related._meta.db_table)
+        target = quote(field.target_field.column)
+        referring = (
+            f"{quote(field.column)} IN (SELECT {table}.{target} FROM {table} WHERE {condition})"
+        )
+        if on_delete is models.CASCADE:
+            if not _plan_deletes(cursor, related, referring, statements, depth + 1):
+                return False
+        elif on_delete is models.SET_NULL:
+            statements.append(
+                (f"UPDATE {related_table} SET {quote(field.column)} = NULL WHERE {referring}", [])
+            )
+        elif on_delete in (models.PROTECT, models.RESTRICT):
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {related_table} WHERE {referring})")
+            if cursor.fetchone()[0]:
+                return False
+        else:
+            return False
+    statements.append((f"DELETE FROM {table} WHERE {condition}", []))
+    return True
+
+
+def _run_delete_plan(statements):
+    """Run the statements; returns the row count of the last DELETE (the rows asked for)."""
+    count = 0
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
+            if sql.startswith("DELETE "):
+                count = cursor.rowcount
+    return count

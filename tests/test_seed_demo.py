@@ -1,18 +1,41 @@
 import datetime
 import hashlib
+from decimal import Decimal
 
 import phonenumbers
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import IntegrityError, connection
+from django.utils import translation
 
-from companies.models import Company, CompanyCertificate, CooperationOffer, JobPosting, Membership
-from companies.search import normalize
+from companies.models import (
+    Capability,
+    Certification,
+    Company,
+    CompanyCertificate,
+    CooperationOffer,
+    JobPosting,
+    Membership,
+    OfferInterest,
+)
 from companies.validators import normalize_business_id, normalize_vat_number
-from portal.demo import COUNTRY_LANGUAGE, DemoGenerator, size_class_for
+from portal import demo
+from portal.demo import (
+    COUNTRY_LANGUAGE,
+    DemoGenerator,
+    copy_escape,
+    copy_text,
+    delete_demo_data,
+    size_class_for,
+)
+from portal.models import Cluster, Region
 from tests import factories
 
 pytestmark = pytest.mark.django_db
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="COPY is PostgreSQL's (elsewhere bulk_create)"
+)
 
 TODAY = datetime.date(2026, 11, 30)
 LANGUAGES = ("en", "sv", "fi", "pl", "lt")
@@ -265,7 +288,6 @@ def digest():
                     c.export_markets,
                     c.is_published,
                     c.confirmed_at,
-                    c.search_document,
                     [getattr(c, f"description_{code}") for code in LANGUAGES],
                     [x.slug for x in c.capabilities.all()],
                     [x.slug for x in c.materials.all()],
@@ -308,7 +330,19 @@ def digest():
                 )
             )
         )
+    # The untranslated columns, as stored (the ORM reads them in the active language).
+    for table in ("companies_company", "companies_cooperationoffer", "companies_jobposting"):
+        title = "NULL" if table == "companies_company" else "title"
+        lines += map(
+            repr, untranslated(f"SELECT slug, {title}, description FROM {table} ORDER BY slug")
+        )
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def untranslated(sql, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def test_generated_companies_are_valid_and_complete(reference_data):
@@ -337,9 +371,10 @@ def test_generated_companies_are_valid_and_complete(reference_data):
         language = "sv" if company.description_sv and country == "FI" else COUNTRY_LANGUAGE[country]
         assert company.description_en and getattr(company, f"description_{language}")
         assert company.name in company.description_en
-        assert company.search_document
-        assert normalize(company.municipality.name_en) in company.search_document
-        assert company.search_document.startswith(normalize(company.name))
+        assert f"Location: {company.municipality.name_en}, " in company.description_en
+        # The untranslated column holds the active language's text, as modeltranslation fills it.
+        stored = "SELECT description FROM companies_company WHERE id = %s"
+        assert untranslated(stored, [company.pk]) == [(company.description_en,)]
 
     countries = {c.country.code for c in companies}
     assert countries == {"FI", "SE", "PL", "LT"}
@@ -445,21 +480,134 @@ def test_bad_reference_date_is_refused(reference_data):
         call_command("seed_demo", companies=1, today="yesterday", verbosity=0)
 
 
-def test_search_indexes_are_rebuilt_after_a_bulk_load_even_when_it_fails():
-    from django.db import connection
+def test_copy_text_escapes_what_the_copy_format_reads_as_special():
+    assert copy_escape("Vaasa, Pohjanmaa") == "Vaasa, Pohjanmaa"
+    assert copy_escape("a\\b\tc\nd\re") == "a\\\\b\\tc\\nd\\re"
+    assert copy_text(None) == "\\N"
+    assert copy_text("\\N") == "\\\\N"  # the text backslash-N is not NULL
+    assert copy_text("") == ""
+    assert (copy_text(True), copy_text(False)) == ("t", "f")
+    assert copy_text(Decimal("63.09600")) == "63.09600"
+    assert copy_text(datetime.date(2026, 11, 30)) == "2026-11-30"
+    assert copy_text(datetime.datetime(2026, 11, 30, 7, 5, tzinfo=datetime.UTC)) == (
+        "2026-11-30T07:05:00+00:00"
+    )
+    assert copy_text(Company.SizeClass.SMALL) == "small"
+    with pytest.raises(TypeError):
+        copy_text(object())
 
-    from companies.search import SEARCH_INDEXES, search_indexes_suspended
 
-    def present():
-        if connection.vendor != "postgresql":
-            return set()
+@on_postgresql
+def test_copy_writes_the_same_rows_as_bulk_create(reference_data):
+    # A town whose names hold every character that COPY's text format escapes, and its NULL.
+    factories.municipality(
+        region=Region.objects.get(name_en="Värmland County"),
+        **_names("Back\\slash\tTab", "\\N", "Rad\nbrytning\r\nslut", "Tab\t", "CR\r"),
+    )
+    digests = []
+    for use_copy in (True, False):
+        generator = DemoGenerator(seed=4, today=TODAY, batch_size=40, use_copy=use_copy)
+        # The untranslated columns get the active language's text, or its fallback's.
+        with translation.override("sv"):
+            assert generator.generate(120)["companies"] == 120
+        assert Company.objects.filter(description_en__contains="Back\\slash\tTab, ").exists()
+        stored = untranslated(
+            "SELECT description, description_sv, description_en FROM companies_company "
+            "WHERE country = 'SE'"
+        )
+        assert stored and all(row[0] == row[1] != row[2] for row in stored)
+        digests.append(digest())
+        assert delete_demo_data() == 120
+    assert digests[0] == digests[1]
+
+
+@on_postgresql
+def test_copied_rows_take_their_keys_from_the_sequences(reference_data):
+    seed(companies=30)
+    company = factories.company(business_id=factories.VALID_BUSINESS_IDS["FI"][1])
+    assert company.pk > max(Company.objects.exclude(pk=company.pk).values_list("pk", flat=True))
+    offer = factories.offer(company=company)
+    assert offer.pk > max(
+        CooperationOffer.objects.exclude(pk=offer.pk).values_list("pk", flat=True)
+    )
+    job = factories.job(company=company)
+    assert job.pk > max(JobPosting.objects.exclude(pk=job.pk).values_list("pk", flat=True))
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_each_batch_commits_alone_and_a_failing_batch_leaves_nothing(reference_data, monkeypatch):
+    written = []
+    copy_batch = demo._CopyWriter._copy_batch
+
+    def fail_in_the_third_batch(self, cursor, batch):
+        written.append(len(batch.companies))
+        copy_batch(self, cursor, batch)  # written, then rolled back
+        if len(written) == 3:
+            raise RuntimeError("disk full")
+
+    monkeypatch.setattr(demo._CopyWriter, "_copy_batch", fail_in_the_third_batch)
+    with pytest.raises(RuntimeError, match="disk full"):
+        DemoGenerator(seed=2, today=TODAY, batch_size=10).generate(100)
+    assert written == [10, 10, 10]
+    companies = set(Company.objects.values_list("pk", flat=True))
+    assert len(companies) == 20
+    assert set(Membership.objects.values_list("company", flat=True)) <= companies
+    assert set(CompanyCertificate.objects.values_list("company", flat=True)) <= companies
+    through = Company.capabilities.through.objects
+    assert set(through.values_list("company", flat=True)) == companies
+    assert set(CooperationOffer.objects.values_list("company", flat=True)) <= companies
+    assert JobPosting.objects.filter(kind="wanted").count() == 2
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("writer_checks", [True, False], ids=["batch-checks", "fk-triggers"])
+def test_rows_that_refer_to_a_vanished_row_are_refused(reference_data, monkeypatch, writer_checks):
+    """Whether PostgreSQL's triggers check the foreign keys row by row or the writer checks a
+    batch's references at once (when the session may skip the triggers), a row that refers to a
+    deleted row fails its batch."""
+    monkeypatch.setattr(
+        demo._CopyWriter, "_may_check_references_itself", lambda self: writer_checks
+    )
+    load_reference_data = DemoGenerator.load_reference_data
+
+    def load_then_lose_the_materials(self):
+        load_reference_data(self)
         with connection.cursor() as cursor:
-            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'companies_company'")
-            return {row[0] for row in cursor.fetchall()} & set(SEARCH_INDEXES)
+            cursor.execute("DELETE FROM companies_material")  # every company has one
 
-    before = present()
-    with pytest.raises(RuntimeError), search_indexes_suspended():
-        if connection.vendor == "postgresql":
-            assert present() == set()
-        raise RuntimeError("the load failed")
-    assert present() == before
+    monkeypatch.setattr(DemoGenerator, "load_reference_data", load_then_lose_the_materials)
+    with pytest.raises(IntegrityError):
+        DemoGenerator(seed=1, today=TODAY, batch_size=20).generate(60)
+    assert not Company.objects.exists()
+
+
+def test_replace_deletes_what_belongs_to_demo_companies_and_nothing_else(reference_data):
+    own = factories.company(
+        name="Real Company Oy", business_id=factories.VALID_BUSINESS_IDS["FI"][0]
+    )
+    own.capabilities.add(Capability.objects.first())
+    certificate = factories.certificate(own, Certification.objects.first())
+    membership = Membership.objects.create(company=own, cluster=Cluster.objects.first())
+    own_offer = factories.offer(company=own)
+    own_job = factories.job(company=own)
+    seed(companies=40)
+    demo_company = Company.objects.filter(slug__endswith="-demo").first()
+    factories.offer(company=demo_company)  # not generated, but the demo company's
+    OfferInterest.objects.create(
+        offer=CooperationOffer.objects.filter(slug__endswith="-demo").first(),
+        name="Visitor",
+        email="visitor@example.org",
+        message="Interested.",
+    )
+
+    seed(companies=0, replace=True)
+
+    assert list(Company.objects.all()) == [own]
+    assert list(Company.capabilities.through.objects.values_list("company", flat=True)) == [own.pk]
+    assert list(CompanyCertificate.objects.all()) == [certificate]
+    assert list(Membership.objects.all()) == [membership]
+    assert list(CooperationOffer.objects.all()) == [own_offer]
+    assert list(JobPosting.objects.all()) == [own_job]
+    assert not OfferInterest.objects.exists()

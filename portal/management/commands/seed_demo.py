@@ -4,13 +4,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from companies.facet_index import invalidate as invalidate_directory_index
-from companies.search import search_indexes_suspended
+from companies.indexing import rebuild_all
 from portal.demo import DEMO_SLUG_SUFFIX, DemoDataError, DemoGenerator, delete_demo_data
-
-# From this many companies on, PostgreSQL's search indexes are dropped during the load and built
-# once afterwards (faster than maintaining them row by row).
-BULK_LOAD_THRESHOLD = 5000
 
 
 def reference_date(value):
@@ -68,34 +63,53 @@ class Command(BaseCommand):
             today = reference_date(today)
         verbosity = options["verbosity"]
         started = time.monotonic()
+        deleted = 0
         if replace:
             deleted = delete_demo_data()
             if verbosity:
-                self.stdout.write(f"Deleted {deleted} earlier demo companies.")
-        if not companies:
-            return
-
-        step = max(batch_size, companies // 10)
-
-        def progress(done, total):
-            if verbosity and (done == total or done % step < batch_size):
-                self.stdout.write(f"  {done}/{total} companies")
-
-        generator = DemoGenerator(
-            seed=seed, today=today or timezone.localdate(), batch_size=batch_size, progress=progress
-        )
-        try:
-            # Large loads on PostgreSQL build the search indexes once, at the end.
-            with search_indexes_suspended(enabled=companies >= BULK_LOAD_THRESHOLD):
-                totals = generator.generate(companies)
-        except DemoDataError as error:
-            raise CommandError(str(error)) from None
-        invalidate_directory_index()  # bulk_create bypasses the signals
-        if verbosity:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"Created {totals['companies']} demo companies, {totals['memberships']} memberships, "
-                    f"{totals['certificates']} certificates, {totals['offers']} cooperation offers and "
-                    f"{totals['jobs']} job posts in {time.monotonic() - started:.1f} s."
+                self.stdout.write(
+                    f"Deleted {deleted} earlier demo companies in {time.monotonic() - started:.1f} s."
                 )
+        if companies:
+            step = max(batch_size, companies // 10)
+
+            def progress(done, total):
+                if verbosity and (done == total or done % step < batch_size):
+                    self.stdout.write(f"  {done}/{total} companies")
+
+            generator = DemoGenerator(
+                seed=seed,
+                today=today or timezone.localdate(),
+                batch_size=batch_size,
+                progress=progress,
             )
+            seeding = time.monotonic()
+            try:
+                totals = generator.generate(companies)
+            except DemoDataError as error:
+                raise CommandError(str(error)) from None
+            if verbosity:
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        f"Created {totals['companies']} demo companies, {totals['memberships']} "
+                        f"memberships, {totals['certificates']} certificates, {totals['offers']} "
+                        f"cooperation offers and {totals['jobs']} job posts in "
+                        f"{time.monotonic() - seeding:.1f} s."
+                    )
+                )
+            if verbosity > 1:
+                timings = generator.timings
+                self.stdout.write(
+                    f"  making rows {timings['generate']:.1f} s, writing them {timings['write']:.1f} s "
+                    f"({'COPY, in parallel' if generator.use_copy else 'bulk_create'}), waiting "
+                    f"for the writer {timings['wait']:.1f} s"
+                )
+        if companies or deleted:
+            # The rows were written without signals: the directory is rebuilt from the database.
+            rebuilding = time.monotonic()
+            rebuild_all(log=self.stdout.write if verbosity > 1 else None)
+            if verbosity:
+                self.stdout.write(
+                    f"Rebuilt the directory in {time.monotonic() - rebuilding:.1f} s "
+                    f"(total {time.monotonic() - started:.1f} s)."
+                )
