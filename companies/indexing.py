@@ -557,7 +557,9 @@ def rebuild_all(using=DEFAULT_DB_ALIAS, batch_size=BATCH_SIZE, log=None):
             _sync_batch(connection, using, (low, high), new, empty)
             log(f"directory: companies below {high:,} computed")
         # Entries of companies deleted without signals above the last company id.
-        DirectoryEntry.objects.using(using).filter(company_id__gt=last).delete()
+        stale = DirectoryEntry.objects.using(using).filter(company_id__gt=last)
+        if stale.exists():
+            stale.delete()
         state.name_bounds = _slice_bounds(using, "name_key")
         state.updated_bounds = [timestamp(value) for value in _slice_bounds(using, "updated_at")]
         rows = DirectoryEntry.objects.using(using).values_list(
