@@ -862,7 +862,8 @@ def prepare_database(args, env, size):
     else:
         figures["reused"] = True
         log(f"reusing {existing} companies")
-    if seeded or args.rebuild:
+    # seed_demo rebuilds the directory itself; --rebuild times a separate full rebuild.
+    if args.rebuild:
         _seconds, help_result = manage(env, "help", "rebuild_directory", check=False)
         if help_result.returncode == 0:
             log("rebuild_directory")
