@@ -52,10 +52,10 @@ def _clusters():
     return Cluster.objects.published().select_related("region", "coordinator")
 
 
-def _with_member_counts(clusters):
+def _with_member_counts(clusters, index=None):
     """Set ``member_count`` from the directory engine's bitmaps: no COUNT over the memberships
     (at 100,000 companies that aggregate alone took ~100 ms per page)."""
-    index = engine.current()
+    index = index or engine.current()
     for cluster in clusters:
         cluster.member_count = len(index.bitmap("cluster", cluster.pk))
     return clusters
@@ -65,13 +65,14 @@ def home(request):
     from events.models import Event
     from projects.models import Project
 
-    clusters = _with_member_counts(list(_clusters()))
+    index = engine.current()  # one sync of the engine for the whole page
+    clusters = _with_member_counts(list(_clusters()), index)
     clusters.sort(key=lambda cluster: (-cluster.member_count, cluster.slug))
     upcoming = Event.objects.published().upcoming()
     context = {
         "clusters": clusters,
         "figures": {
-            "companies": engine.current().size,
+            "companies": index.size,
             "clusters": len(clusters),
             "projects": Project.objects.published().count(),
             "events": upcoming.count(),
