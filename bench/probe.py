@@ -32,7 +32,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-CSV_ROWS = 5000
+from bench.report import CSV_ROWS
+
 SAMPLE = 4000
 UNCACHED_TEXTS = 30000
 WORD = re.compile(r"[^\W\d_]+")

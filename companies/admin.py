@@ -1,20 +1,12 @@
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.db.models import Q
-from django.http import HttpResponseRedirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.contrib import admin
 from django.utils import timezone
-from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
-from portal import roles
-from portal.admin_base import (
-    ModerationAdminMixin,
+from clusters import roles
+from clusters.admin_base import (
     RequireOneInScopeFormSet,
-    ScopedAdmin,
     ScopedClusterFilter,
     ScopedTabularInline,
     TranslatedAdmin,
@@ -27,13 +19,8 @@ from .models import (
     Certification,
     Company,
     CompanyCertificate,
-    CompanyChangeRequest,
-    CompanyRepresentative,
-    CooperationOffer,
-    JobPosting,
     Material,
     Membership,
-    OfferInterest,
     Sector,
     SpokenLanguage,
 )
@@ -114,16 +101,6 @@ class CompanyCertificateInline(ScopedTabularInline):
     autocomplete_fields = ["certification"]
 
 
-class CompanyRepresentativeInline(ScopedTabularInline):
-    model = CompanyRepresentative
-    fields = ["user", "language", "invited_by", "created_at"]
-    readonly_fields = ["user", "invited_by", "created_at"]
-    verbose_name_plural = _("representatives (invite new ones with “Invite a representative”)")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 class ConfirmationFilter(admin.SimpleListFilter):
     title = _("profile confirmation")
     parameter_name = "confirmation"
@@ -170,48 +147,12 @@ class CompanyAdmin(ImportExportMixin, TranslatedHistoryAdmin):
     search_fields = ["name", "business_id", "email"]
     autocomplete_fields = ["municipality", "sectors", "capabilities", "materials", "languages"]
     readonly_fields = ["created_at", "updated_at", "confirmed_at"]
-    inlines = [MembershipInline, CompanyCertificateInline, CompanyRepresentativeInline]
+    inlines = [MembershipInline, CompanyCertificateInline]
     date_hierarchy = "updated_at"
     actions = ["mark_confirmed"]
 
     def get_resource_kwargs(self, request, *args, **kwargs):
         return {**super().get_resource_kwargs(request, *args, **kwargs), "user": request.user}
-
-    def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/invite/",
-                self.admin_site.admin_view(self.invite_view),
-                name="companies_company_invite",
-            ),
-            *super().get_urls(),
-        ]
-
-    def invite_view(self, request, object_id):
-        from portal.accounts import InvitationForm, invite_representative
-
-        company = self._get_in_scope_or_404(request, object_id)
-        if not self.has_change_permission(request, company):
-            raise PermissionDenied
-        form = InvitationForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            invite_representative(company, invited_by=request.user, **form.cleaned_data)
-            self.message_user(
-                request,
-                _("An invitation was sent to %(email)s.") % {"email": form.cleaned_data["email"]},
-                messages.SUCCESS,
-            )
-            return HttpResponseRedirect(
-                reverse("admin:companies_company_change", args=[company.pk])
-            )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": company,
-            "title": _("Invite a representative of %(company)s") % {"company": company},
-            "form": form,
-        }
-        return TemplateResponse(request, "admin/companies/company/invite.html", context)
 
     @admin.action(description=_("Mark the selected profiles as confirmed"), permissions=["change"])
     def mark_confirmed(self, request, queryset):
@@ -219,116 +160,3 @@ class CompanyAdmin(ImportExportMixin, TranslatedHistoryAdmin):
         self.message_user(
             request, _("%(count)d profiles were marked as confirmed.") % {"count": count}
         )
-
-
-class ModeratedAdmin(ModerationAdminMixin, TranslatedHistoryAdmin):
-    pass
-
-
-@admin.register(CooperationOffer)
-class CooperationOfferAdmin(ModeratedAdmin):
-    cluster_scope = ("cluster", f"company__{COMPANY_SCOPE}")
-    list_display = [
-        "title",
-        "direction",
-        "category",
-        "offered_by",
-        "cluster",
-        "valid_until",
-        "status",
-    ]
-    list_filter = ["status", "direction", "category", ("cluster", ScopedClusterFilter)]
-    list_select_related = ["company", "cluster"]
-    search_fields = [*all_languages("title"), "company__name", "submitter_company"]
-    autocomplete_fields = ["company", "cluster", "capabilities", "materials"]
-    readonly_fields = ["created_by", "created_at", "updated_at", "rejection_reason"]
-
-
-@admin.register(JobPosting)
-class JobPostingAdmin(ModeratedAdmin):
-    # Jobs of member companies; "job wanted" posts (no company) in the clusters' regions.
-    cluster_scope = (f"company__{COMPANY_SCOPE}",)
-    list_display = ["title", "kind", "company", "municipality", "expires_on", "status"]
-    list_filter = ["status", "kind", "contract_type"]
-    list_select_related = ["company", "municipality"]
-    search_fields = [*all_languages("title"), "profession", "company__name"]
-    autocomplete_fields = ["company", "municipality", "languages"]
-    readonly_fields = ["consent_at", "created_at", "updated_at", "rejection_reason"]
-
-    def extra_scope(self, request, cluster_ids):
-        return Q(company__isnull=True, municipality__region__clusters__in=cluster_ids)
-
-
-@admin.register(CompanyChangeRequest)
-class CompanyChangeRequestAdmin(ModerationAdminMixin, ScopedAdmin):
-    cluster_scope = (f"company__{COMPANY_SCOPE}",)
-    list_display = ["company", "submitted_by", "language", "status", "created_at"]
-    list_filter = ["status"]
-    list_select_related = ["company", "submitted_by"]
-    search_fields = ["company__name", "company__business_id"]
-    fields = [
-        "company",
-        "submitted_by",
-        "language",
-        "status",
-        "rejection_reason",
-        "changes",
-        "created_at",
-    ]
-    readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    @admin.display(description=_("changes"))
-    def changes(self, obj):
-        from .profiles import describe_changes
-
-        rows = describe_changes(obj)
-        if not rows:
-            return _("No changes.")
-        return format_html_join(
-            "",
-            "<p><strong>{}</strong>: {} → {}</p>",
-            ((label, old, new) for label, old, new in rows),
-        )
-
-
-@admin.register(CompanyRepresentative)
-class CompanyRepresentativeAdmin(ScopedAdmin):
-    cluster_scope = (f"company__{COMPANY_SCOPE}",)
-    list_display = ["user", "company", "language", "invited_by", "created_at"]
-    list_select_related = ["user", "company", "invited_by"]
-    search_fields = ["user__email", "user__username", "company__name"]
-    autocomplete_fields = ["company"]
-    readonly_fields = ["user", "invited_by", "created_at"]
-
-    def has_add_permission(self, request):
-        # Representatives are invited from the company's page (one-time link by e-mail).
-        return False
-
-
-@admin.register(OfferInterest)
-class OfferInterestAdmin(ScopedAdmin):
-    """Expressions of interest relayed by the portal: read-only, so the record stays what was sent."""
-
-    cluster_scope = ("offer__cluster", f"offer__company__{COMPANY_SCOPE}")
-    list_display = ["offer", "name", "organization_name", "language", "created_at"]
-    list_filter = ["language"]
-    list_select_related = ["offer"]
-    search_fields = ["name", "organization_name", "email", "offer__title"]
-    readonly_fields = [
-        "offer",
-        "name",
-        "organization_name",
-        "email",
-        "message",
-        "language",
-        "created_at",
-    ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -26,7 +26,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from portal.models import Cluster, Municipality
+from clusters.models import Cluster, Municipality
 
 from . import engine
 from .filters import (
@@ -42,11 +42,11 @@ from .models import (
     Certification,
     Company,
     CompanyCertificate,
-    CooperationOffer,
     Material,
     Membership,
     Sector,
     SpokenLanguage,
+    offer_model,
 )
 from .search import normalize
 
@@ -439,7 +439,7 @@ def profile_queryset():
             ),
             Prefetch(
                 "offers",
-                queryset=CooperationOffer.objects.open().order_by("valid_until"),
+                queryset=offer_model().objects.open().order_by("valid_until"),
                 to_attr="open_offers",
             ),
         )

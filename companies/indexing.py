@@ -39,14 +39,13 @@ from django.db.models import Q
 from django.utils import timezone
 from pyroaring import BitMap
 
-from portal.models import Municipality
+from clusters.models import Municipality
 
 from .models import (
     Capability,
     Certification,
     Company,
     CompanyCertificate,
-    CooperationOffer,
     DirectoryBitmap,
     DirectoryEntry,
     DirectoryState,
@@ -54,6 +53,7 @@ from .models import (
     Material,
     Membership,
     Sector,
+    offer_model,
 )
 from .search import words
 
@@ -240,7 +240,7 @@ def _company_rows(using, ids=None, id_range=None):
         CompanyCertificate.objects.using(using).order_by()
     ).values_list("company_id", "certification_id", "valid_from", "valid_until"):
         related[company_id]["certificate"].append((certification_id, valid_from, valid_until))
-    offers = CooperationOffer.objects.using(using).published().filter(company__isnull=False)
+    offers = offer_model().objects.using(using).published().filter(company__isnull=False)
     for company_id, valid_from, valid_until in scoped(offers.order_by()).values_list(
         "company_id", "valid_from", "valid_until"
     ):
@@ -408,7 +408,8 @@ def _advance(state, today, using):
             .values_list("company_id", flat=True)
         )
         moved.update(
-            CooperationOffer.objects.using(using)
+            offer_model()
+            .objects.using(using)
             .filter(window, company__isnull=False)
             .values_list("company_id", flat=True)
         )

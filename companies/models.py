@@ -1,21 +1,18 @@
 """Companies, their classification, cluster memberships, cooperation offers and job postings."""
 
 import datetime
-import uuid
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
-from portal.models import Cluster, Municipality, TimeStampedModel
-from portal.slugs import SluggedMixin
+from clusters.models import Cluster, Municipality, TimeStampedModel
+from clusters.slugs import SluggedMixin
 
 from .validators import normalize_business_id, normalize_vat_number
 
@@ -208,6 +205,12 @@ class CompanyQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
+    def represented_by(self, user):
+        """The companies ``user`` represents on the public site (none for anonymous visitors)."""
+        if not user or not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(representatives__user=user)
+
     def in_cluster(self, cluster):
         return self.filter(memberships__cluster=cluster, memberships__is_active=True)
 
@@ -273,10 +276,6 @@ class CompanyQuerySet(models.QuerySet):
     def speaking_any(self, languages):
         through = Company.languages.through.objects.filter(spokenlanguage__in=languages)
         return self.filter(pk__in=through.values("company_id"))
-
-    def with_open_offers(self, on=None):
-        offers = CooperationOffer.objects.open(on).filter(company__isnull=False)
-        return self.filter(pk__in=offers.values("company_id"))
 
 
 class Company(SluggedMixin, TimeStampedModel):
@@ -496,413 +495,10 @@ class CompanyCertificate(models.Model):
         return self.valid_from <= on and (self.valid_until is None or self.valid_until >= on)
 
 
-# --- Cooperation offers and jobs -------------------------------------------------------------
-
-
-class ModerationStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting for moderation")
-    PUBLISHED = "published", _("Published")
-    REJECTED = "rejected", _("Rejected")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-
-
-class CooperationOfferQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(status=ModerationStatus.PUBLISHED)
-
-    def open(self, on=None):
-        on = on or timezone.localdate()
-        return self.published().filter(valid_from__lte=on, valid_until__gte=on)
-
-    def pending(self):
-        return self.filter(status=ModerationStatus.PENDING)
-
-    def due_for_reminder(self, within_days=7, on=None):
-        """Open offers ending within ``within_days`` days whose owner has not been reminded yet."""
-        on = on or timezone.localdate()
-        return self.open(on).filter(
-            valid_until__lte=on + datetime.timedelta(days=within_days),
-            reminder_sent_at__isnull=True,
-        )
-
-
-class CooperationOffer(SluggedMixin, TimeStampedModel):
-    """An offer or a request for cooperation, with a validity (EEN partnering style)."""
-
-    class Direction(models.TextChoices):
-        OFFER = "offer", _("Offer")
-        REQUEST = "request", _("Request")
-
-    class Category(models.TextChoices):
-        SUBCONTRACTING = "subcontracting", _("Subcontracting capacity")
-        SUPPLY = "supply", _("Product or supply")
-        PARTNER = "partner", _("Partner wanted")
-        RESEARCH = "research", _("R&D cooperation")
-        CAPACITY = "capacity", _("Free production capacity")
-
-    direction = models.CharField(
-        _("offer or request"), max_length=10, choices=Direction.choices, default=Direction.OFFER
-    )
-    category = models.CharField(
-        _("category"), max_length=20, choices=Category.choices, db_index=True
-    )
-    title = models.CharField(_("title"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    description = models.TextField(_("description"))
-    company = models.ForeignKey(
-        Company,
-        verbose_name=_("company"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="offers",
-        help_text=_("Empty when a visitor posted the offer; then the submitter's details apply."),
-    )
-    cluster = models.ForeignKey(
-        Cluster,
-        verbose_name=_("cluster"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="offers",
-    )
-    capabilities = models.ManyToManyField(Capability, verbose_name=_("capabilities"), blank=True)
-    materials = models.ManyToManyField(Material, verbose_name=_("materials"), blank=True)
-    target_countries = CountryField(_("target countries"), multiple=True, blank=True)
-    valid_from = models.DateField(_("valid from"), default=datetime.date.today)
-    valid_until = models.DateField(_("valid until"))
-    status = models.CharField(
-        _("status"),
-        max_length=12,
-        choices=ModerationStatus.choices,
-        default=ModerationStatus.PENDING,
-        db_index=True,
-    )
-    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
-    submitter_company = models.CharField(_("submitting company"), max_length=200, blank=True)
-    submitter_name = models.CharField(_("contact name"), max_length=120, blank=True)
-    submitter_email = models.EmailField(_("contact e-mail"), blank=True)
-    submitter_language = models.CharField(
-        _("language"), max_length=5, choices=settings.LANGUAGES, default="en"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    # The poster's private link to renew or withdraw the offer (no account needed).
-    manage_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    # Set when the "expires in a week" reminder went out; cleared when the offer is renewed.
-    reminder_sent_at = models.DateTimeField(
-        _("renewal reminder sent"), null=True, blank=True, editable=False
-    )
-
-    objects = CooperationOfferQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("cooperation offer")
-        verbose_name_plural = _("cooperation offers")
-        ordering = ["-valid_from", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                name="offer_validity_order", condition=Q(valid_until__gte=models.F("valid_from"))
-            ),
-            models.CheckConstraint(
-                name="offer_has_company_or_submitter",
-                condition=Q(company__isnull=False) | ~Q(submitter_company=""),
-            ),
-        ]
-        indexes = [
-            # the public list and the directory's "has open offers" filter
-            models.Index(fields=["status", "valid_until", "company"], name="offer_open_idx"),
-        ]
-
-    def __str__(self):
-        return self.title
-
-    def slug_source(self):
-        return self.title_en or self.title
-
-    def get_absolute_url(self):
-        return reverse("offers:detail", kwargs={"slug": self.slug})
-
-    @property
-    def offered_by(self):
-        return self.company.name if self.company_id else self.submitter_company
-
-    def is_open(self, on=None):
-        on = on or timezone.localdate()
-        return (
-            self.status == ModerationStatus.PUBLISHED and self.valid_from <= on <= self.valid_until
-        )
-
-    def renew(self, days=None, on=None):
-        """Extend the validity by ``days`` (OFFER_RENEWAL_DAYS) from today or the current end."""
-        on = on or timezone.localdate()
-        days = days or getattr(settings, "OFFER_RENEWAL_DAYS", 90)
-        self.valid_until = max(on, self.valid_until) + datetime.timedelta(days=days)
-        self.reminder_sent_at = None
-        self.save(update_fields=["valid_until", "reminder_sent_at", "updated_at"])
-
-    @property
-    def contact_email(self):
-        """Where expressions of interest go; never shown on a page."""
-        if self.company_id and self.company.email:
-            return self.company.email
-        return self.submitter_email
-
-
-class JobPostingQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(status=ModerationStatus.PUBLISHED)
-
-    def open(self, on=None):
-        on = on or timezone.localdate()
-        return self.published().filter(expires_on__gte=on)
-
-    def expired(self, on=None):
-        on = on or timezone.localdate()
-        return self.filter(expires_on__lt=on)
-
-    def retention_over(self, days, on=None):
-        """Posts that expired more than ``days`` days ago (the retention period is over)."""
-        on = on or timezone.localdate()
-        return self.filter(expires_on__lt=on - datetime.timedelta(days=days))
-
-
-class JobPosting(SluggedMixin, TimeStampedModel):
-    """A job offered by a company, or a job wanted by a person (contact only through the portal)."""
-
-    class Kind(models.TextChoices):
-        OFFER = "offer", _("Job offered")
-        WANTED = "wanted", _("Job wanted")
-
-    class ContractType(models.TextChoices):
-        PERMANENT = "permanent", _("Permanent")
-        FIXED_TERM = "fixed_term", _("Fixed-term")
-        PART_TIME = "part_time", _("Part-time")
-        SEASONAL = "seasonal", _("Seasonal")
-        TRAINEESHIP = "traineeship", _("Traineeship or apprenticeship")
-
-    kind = models.CharField(
-        _("kind"), max_length=10, choices=Kind.choices, default=Kind.OFFER, db_index=True
-    )
-    title = models.CharField(_("title"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    description = models.TextField(_("description"))
-    profession = models.CharField(_("profession"), max_length=120)
-    company = models.ForeignKey(
-        Company,
-        verbose_name=_("company"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="jobs",
-    )
-    municipality = models.ForeignKey(
-        Municipality,
-        verbose_name=_("location"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="jobs",
-    )
-    contract_type = models.CharField(
-        _("contract type"), max_length=20, choices=ContractType.choices, blank=True
-    )
-    languages = models.ManyToManyField(SpokenLanguage, verbose_name=_("languages"), blank=True)
-    expires_on = models.DateField(_("application deadline or expiry"))
-    contact_name = models.CharField(_("contact name"), max_length=120)
-    contact_email = models.EmailField(_("contact e-mail"))
-    poster_language = models.CharField(
-        _("language"), max_length=5, choices=settings.LANGUAGES, default="en"
-    )
-    consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)
-    status = models.CharField(
-        _("status"),
-        max_length=12,
-        choices=ModerationStatus.choices,
-        default=ModerationStatus.PENDING,
-        db_index=True,
-    )
-    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
-    # The poster's private link to withdraw the post (no account needed).
-    manage_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-
-    objects = JobPostingQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("job posting")
-        verbose_name_plural = _("job postings")
-        ordering = ["-created_at"]
-        constraints = [
-            models.CheckConstraint(
-                name="job_offer_has_company",
-                condition=Q(kind="wanted") | Q(company__isnull=False),
-            ),
-        ]
-        indexes = [
-            # the job board: open posts of one kind
-            models.Index(fields=["status", "kind", "expires_on"], name="job_open_idx"),
-        ]
-
-    def __str__(self):
-        return self.title
-
-    def slug_source(self):
-        return self.title_en or self.title
-
-    def get_absolute_url(self):
-        return reverse("jobs:detail", kwargs={"slug": self.slug})
-
-
-class OfferInterest(models.Model):
-    """An "express interest" message about a cooperation offer, relayed by the portal.
-
-    Stored so that the owner sees how many expressed interest, and so that no message is lost
-    when the mail server is down.
-    """
-
-    offer = models.ForeignKey(
-        CooperationOffer,
-        verbose_name=_("offer"),
-        on_delete=models.CASCADE,
-        related_name="interests",
-    )
-    name = models.CharField(pgettext_lazy("person", "name"), max_length=120)
-    organization_name = models.CharField(_("organisation"), max_length=200, blank=True)
-    email = models.EmailField(_("e-mail"))
-    message = models.TextField(_("message"), max_length=4000)
-    language = models.CharField(
-        _("language"), max_length=5, choices=settings.LANGUAGES, default="en"
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("expression of interest")
-        verbose_name_plural = _("expressions of interest")
-        ordering = ["-created_at"]
-        indexes = [
-            # the owner's "n expressed interest" count
-            models.Index(fields=["offer", "created_at"], name="offer_interest_offer_idx"),
-        ]
-
-    def __str__(self):
-        return f"{self.name} → {self.offer}"
-
-
-# --- Representatives, profile changes and reminders ------------------------------------------
-
-
-class CompanyRepresentative(models.Model):
-    """A person (not staff) who keeps a company's profile current on the public site."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.CASCADE,
-        related_name="company_roles",
-    )
-    company = models.ForeignKey(
-        Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="representatives"
-    )
-    language = models.CharField(
-        _("language"),
-        max_length=5,
-        choices=settings.LANGUAGES,
-        default="en",
-        help_text=_("The language of the e-mails the representative receives."),
-    )
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("invited by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("company representative")
-        verbose_name_plural = _("company representatives")
-        ordering = ["company", "user"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "company"], name="unique_company_representative"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.user.get_username()} – {self.company}"
-
-
-class CompanyChangeRequestQuerySet(models.QuerySet):
-    def pending(self):
-        return self.filter(status=ModerationStatus.PENDING)
-
-
-class CompanyChangeRequest(TimeStampedModel):
-    """A representative's profile change waiting for review (clusters that want to review them).
-
-    ``data`` holds the submitted form data ({field: [values]}); it is validated again and applied
-    when a coordinator approves it.
-    """
-
-    company = models.ForeignKey(
-        Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="change_requests"
-    )
-    data = models.JSONField(_("proposed data"), default=dict)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("submitted by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
-    language = models.CharField(
-        _("language"), max_length=5, choices=settings.LANGUAGES, default="en"
-    )
-    status = models.CharField(
-        _("status"),
-        max_length=12,
-        choices=ModerationStatus.choices,
-        default=ModerationStatus.PENDING,
-        db_index=True,
-    )
-    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
-
-    objects = CompanyChangeRequestQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("profile change request")
-        verbose_name_plural = _("profile change requests")
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return (
-            f"{self.company} ({self.created_at:%Y-%m-%d})" if self.created_at else str(self.company)
-        )
-
-
-class ProfileReminder(models.Model):
-    """One yearly reminder sent to a company's representatives to confirm the profile."""
-
-    company = models.ForeignKey(
-        Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="reminders"
-    )
-    sent_at = models.DateTimeField(_("sent at"), default=timezone.now, db_index=True)
-    recipients = models.PositiveSmallIntegerField(_("recipients"), default=0)
-
-    class Meta:
-        verbose_name = _("profile reminder")
-        verbose_name_plural = _("profile reminders")
-        ordering = ["-sent_at"]
-        indexes = [
-            # "was this company reminded within the last year?"
-            models.Index(fields=["company", "-sent_at"], name="reminder_company_idx"),
-        ]
-
-    def __str__(self):
-        return f"{self.company} ({self.sent_at:%Y-%m-%d})"
+def offer_model():
+    """The cooperation offers' model. It belongs to the board app, which builds on this one, so
+    the directory reaches it through the company relation rather than an import."""
+    return Company._meta.get_field("offers").related_model
 
 
 # --- The directory's engine (companies/indexing.py writes these, companies/engine.py reads them) --

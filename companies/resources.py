@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from portal import roles
-from portal.models import Cluster, Municipality
-from portal.slugs import unique_slug
+from clusters import roles
+from clusters.models import Cluster, Municipality
+from clusters.slugs import unique_slug
 
 from .models import (
     Capability,

@@ -18,7 +18,7 @@ from django.db.models.signals import (
 )
 from django.dispatch import receiver
 
-from portal.models import Cluster, Municipality, Region
+from clusters.models import Cluster, Municipality, Region
 
 from . import indexing
 from .models import (
@@ -26,7 +26,6 @@ from .models import (
     Certification,
     Company,
     CompanyCertificate,
-    CooperationOffer,
     Material,
     Membership,
     Sector,
@@ -89,14 +88,17 @@ def _part_changed(sender, instance, raw=False, **kwargs):
         instance._directory_company_id = instance.company_id
 
 
-for _model in (Membership, CompanyCertificate, CooperationOffer):
-    post_init.connect(_part_loaded, sender=_model, dispatch_uid=f"directory_{_model.__name__}_init")
-    post_save.connect(
-        _part_changed, sender=_model, dispatch_uid=f"directory_{_model.__name__}_save"
-    )
-    post_delete.connect(
-        _part_changed, sender=_model, dispatch_uid=f"directory_{_model.__name__}_delete"
-    )
+def watch_company_part(model):
+    """Refresh the directory entry of the company a ``model`` row belongs to (both companies when
+    the row moves). Apps whose rows feed the directory call this from ``AppConfig.ready()``."""
+    uid = f"directory_{model._meta.label_lower}"
+    post_init.connect(_part_loaded, sender=model, dispatch_uid=f"{uid}_init")
+    post_save.connect(_part_changed, sender=model, dispatch_uid=f"{uid}_save")
+    post_delete.connect(_part_changed, sender=model, dispatch_uid=f"{uid}_delete")
+
+
+for _model in (Membership, CompanyCertificate):
+    watch_company_part(_model)
 
 
 # --- Names the documents quote, and the facets' labels ---------------------------------------

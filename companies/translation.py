@@ -5,8 +5,6 @@ from .models import (
     Capability,
     Certification,
     Company,
-    CooperationOffer,
-    JobPosting,
     Material,
     Sector,
     SpokenLanguage,
@@ -43,15 +41,5 @@ class CompanyTranslation(TranslationOptions):
     fields = ("description",)
 
 
-@register(CooperationOffer)
-class CooperationOfferTranslation(TranslationOptions):
-    fields = ("title", "description")
-
-
-@register(JobPosting)
-class JobPostingTranslation(TranslationOptions):
-    fields = ("title", "description")
-
-
-for model in (Company, CooperationOffer, JobPosting):
+for model in (Company,):
     register_history(model, app=__package__)

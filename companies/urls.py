@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from . import board_views, views
+from . import views
 
 app_name = "companies"
 
@@ -9,6 +9,6 @@ urlpatterns = [
     path("", views.company_list, name="list"),
     path("export.csv", views.company_export, name="export"),
     path("<slug:slug>/", views.company_detail, name="detail"),
-    path(_("<slug:slug>/partners/"), board_views.company_partners, name="partners"),
+    path(_("<slug:slug>/partners/"), views.company_partners, name="partners"),
     path("<slug:slug>/vcard/", views.company_vcard, name="vcard"),
 ]

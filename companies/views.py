@@ -3,7 +3,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from . import directory, exports
+from . import directory, exports, matching
 from .models import Company
 
 
@@ -55,3 +55,15 @@ def company_vcard(request, slug):
     response["Content-Disposition"] = f'attachment; filename="{company.slug}.vcf"'
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+def company_partners(request, slug):
+    company = get_object_or_404(
+        Company.objects.published().prefetch_related("capabilities", "materials"), slug=slug
+    )
+    matches = matching.find_partners(matching.criteria_for_company(company))
+    return render(
+        request,
+        "companies/partners.html",
+        {"source": company, "company": company, "matches": matches},
+    )

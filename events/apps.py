@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = _("Events")
+
+    def ready(self):
+        from clusters import moderation
+
+        from .models import VisitRequest
+        from .moderation import VisitAdapter
+
+        moderation.register(VisitRequest, VisitAdapter())

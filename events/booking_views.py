@@ -13,8 +13,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from portal.abuse import public_post_ratelimit
-from portal.roles import cluster_ids_for
+from clusters.abuse import public_post_ratelimit
+from clusters.roles import cluster_ids_for
 
 from . import services
 from .forms import (

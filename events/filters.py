@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from portal.models import Cluster, Municipality
+from clusters.models import Cluster, Municipality
 
 from .models import Event
 

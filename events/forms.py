@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from portal.abuse import MultiLineField, PublicFormMixin, SingleLineField
-from portal.models import Cluster
+from clusters.abuse import MultiLineField, PublicFormMixin, SingleLineField
+from clusters.models import Cluster
 
 from .models import VisitRequest
 

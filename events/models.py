@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from portal.models import Cluster, Municipality, Organization, TimeStampedModel
-from portal.slugs import SluggedMixin
+from clusters.models import Cluster, Municipality, Organization, TimeStampedModel
+from clusters.slugs import SluggedMixin
 
 # The zones of the countries the portal serves; an event's times are shown in its own zone.
 EVENT_TIME_ZONES = [

@@ -14,8 +14,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from companies.services import absolute, localized_path, notify_coordinators
-from portal.emails import send_templated_email
+from clusters.emails import absolute, localized_path, notify_coordinators, send_templated_email
 
 from . import ical
 from .models import Event, Registration, VisitParticipant, VisitRequest

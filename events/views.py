@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.models import Cluster
+from clusters.models import Cluster
 
 from . import ical
 from .filters import EventFilter

@@ -14,8 +14,12 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from . import roles
-from .admin_base import _filled, missing_translation_q, translated_fields
+from clusters import moderation, roles
+from clusters.admin_base import _filled, missing_translation_q, translated_fields
+from clusters.models import Cluster, NewsItem
+from companies.models import Company
+from events.models import Event, VisitRequest
+from projects.models import Project
 
 
 @dataclass
@@ -43,27 +47,18 @@ def _changelist(model, query=""):
 
 
 def pending_moderation(request) -> list[Link]:
-    from companies.models import CompanyChangeRequest, CooperationOffer, JobPosting
-    from events.models import VisitRequest
-
-    rows = [
-        (CooperationOffer, Q(status="pending"), "status__exact=pending"),
-        (JobPosting, Q(status="pending"), "status__exact=pending"),
-        (CompanyChangeRequest, Q(status="pending"), "status__exact=pending"),
-        (VisitRequest, Q(status="new"), "status__exact=new"),
-    ]
+    """What waits for a first decision, per moderated model (the apps register them)."""
     return [
         Link(
             str(model._meta.verbose_name_plural),
-            _scoped(request, model).filter(query).count(),
-            _changelist(model, url),
+            _scoped(request, model).filter(status=adapter.queue_status).count(),
+            _changelist(model, f"status__exact={adapter.queue_status}"),
         )
-        for model, query, url in rows
+        for model, adapter in moderation.moderated_models().items()
     ]
 
 
 def stale_profiles(request) -> Link:
-    from companies.models import Company
 
     stale = Company.objects.stale().values("pk")
     count = _scoped(request, Company).filter(pk__in=stale).count()
@@ -74,11 +69,6 @@ def stale_profiles(request) -> Link:
 
 def missing_translations(request) -> list[dict]:
     """Per translated model, the number of records lacking each language."""
-    from companies.models import Company
-    from events.models import Event
-    from projects.models import Project
-
-    from .models import Cluster, NewsItem
 
     rows = []
     for model in (Cluster, Company, Project, Event, NewsItem):
@@ -103,11 +93,6 @@ def missing_translations(request) -> list[dict]:
 def translation_coverage(request) -> list[Coverage]:
     """Per cluster: of the translated texts written in any language (the cluster's own texts, its
     member companies', projects', events' and news'), the share written in each language."""
-    from companies.models import Company
-    from events.models import Event
-    from projects.models import Project
-
-    from .models import Cluster, NewsItem
 
     clusters = list(roles.clusters_coordinated_by(request.user).order_by("slug"))
     ids = [cluster.pk for cluster in clusters]
@@ -159,7 +144,6 @@ def translation_coverage(request) -> list[Coverage]:
 
 
 def upcoming_events(request, limit=5):
-    from events.models import Event
 
     return list(
         _scoped(request, Event).upcoming().select_related("cluster", "municipality")[:limit]
@@ -167,11 +151,10 @@ def upcoming_events(request, limit=5):
 
 
 def new_visit_requests(request, limit=5):
-    from events.models import VisitRequest
 
     return list(
         _scoped(request, VisitRequest)
-        .filter(status="new")
+        .filter(status=VisitRequest.Status.NEW)
         .select_related("cluster")
         .order_by("-created_at")[:limit]
     )

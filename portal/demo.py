@@ -57,21 +57,19 @@ from stdnum import luhn
 from stdnum.lt import pvm as lt_vat
 from stdnum.pl import nip
 
+from board.models import CooperationOffer, JobPosting
+from clusters.models import Cluster, ModerationStatus, Municipality
+from clusters.slugs import ascii_slug
 from companies.models import (
     Capability,
     Certification,
     Company,
     CompanyCertificate,
-    CooperationOffer,
-    JobPosting,
     Material,
     Membership,
-    ModerationStatus,
     Sector,
     SpokenLanguage,
 )
-from portal.models import Cluster, Municipality
-from portal.slugs import ascii_slug
 
 DEMO_SLUG_SUFFIX = "-demo"
 COUNTRY_LANGUAGE = {"FI": "fi", "SE": "sv", "PL": "pl", "LT": "lt"}

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
-from .models import NewsItem
+from clusters.models import NewsItem
 
 FEED_LENGTH = 30
 

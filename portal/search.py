@@ -15,13 +15,12 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from clusters.models import Cluster, NewsItem
 from companies import engine
 from companies.directory import companies_in_order
 from companies.search import query_words as split_words
 from events.models import Event
 from projects.models import Project
-
-from .models import Cluster, NewsItem
 
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 8

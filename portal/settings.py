@@ -89,8 +89,11 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "clusters",
     "portal",
     "companies",
+    "board",
+    "representatives",
     "projects",
     "events",
 ]
@@ -271,7 +274,7 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
-AXES_USERNAME_CALLABLE = "portal.accounts.axes_username"
+AXES_USERNAME_CALLABLE = "representatives.accounts.axes_username"
 
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 # Posts per client and hour on each public form (offers, jobs, interest, registration, visits).

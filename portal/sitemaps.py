@@ -14,11 +14,10 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import translation
 
+from clusters.models import Cluster, NewsItem, Page
 from companies.models import Company
 from events.models import Event
 from projects.models import Project
-
-from .models import Cluster, NewsItem, Page
 
 
 class PerLanguageItems(Sequence):

@@ -36,12 +36,12 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("portal.urls_public")),
     path(_("companies/"), include("companies.urls")),
-    path(_("offers/"), include("companies.urls_offers")),
-    path(_("jobs/"), include("companies.urls_jobs")),
+    path(_("offers/"), include("board.urls_offers")),
+    path(_("jobs/"), include("board.urls_jobs")),
     path(_("projects/"), include("projects.urls")),
     path(_("events/"), include("events.urls")),
     path(_("visit/"), include("events.urls_visit")),
-    path(_("my-company/"), include("companies.urls_account")),
+    path(_("my-company/"), include("representatives.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

@@ -11,11 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
+from clusters import charts
+from clusters.models import Cluster, ClusterContact, NewsItem, Page
 from companies import engine
 from companies.directory import Vocabulary
+from companies.models import Company
+from events.models import Event
+from projects.models import Project
 
-from . import charts
-from .models import Cluster, ClusterContact, NewsItem, Page
 from .search import clean_query, site_search
 
 NEWS_PER_PAGE = 10
@@ -62,8 +65,6 @@ def _with_member_counts(clusters, index=None):
 
 
 def home(request):
-    from events.models import Event
-    from projects.models import Project
 
     index = engine.current()  # one sync of the engine for the whole page
     clusters = _with_member_counts(list(_clusters()), index)
@@ -133,9 +134,6 @@ def _member_charts(cluster):
 
 
 def cluster_detail(request, slug):
-    from companies.models import Company
-    from events.models import Event
-    from projects.models import Project
 
     cluster = get_object_or_404(
         _clusters().prefetch_related(

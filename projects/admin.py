@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from portal.admin_base import (
+from clusters.admin_base import (
     ScopedClusterFilter,
     TranslatedHistoryAdmin,
     TranslatedTabularInline,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from portal.models import Cluster
+from clusters.models import Cluster
 
 from .models import Project
 

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Cluster, Organization, Person, TimeStampedModel
-from portal.slugs import SluggedMixin
+from clusters.models import Cluster, Organization, Person, TimeStampedModel
+from clusters.slugs import SluggedMixin
 
 
 class Currency(models.TextChoices):

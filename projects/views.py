@@ -3,7 +3,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from portal import charts
+from clusters import charts
 
 from .filters import ProjectFilter
 from .models import FundingSource, Project, ProjectContact, ProjectPartner

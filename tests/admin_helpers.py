@@ -9,10 +9,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
-from companies.models import CompanyCertificate, CompanyChangeRequest, CompanyRepresentative
+from clusters.models import ClusterContact, ModerationDecision, Page
+from companies.models import CompanyCertificate
 from events.models import Registration
-from portal.models import ClusterContact, ModerationDecision, Page
 from projects.models import ProjectContact
+from representatives.models import CompanyChangeRequest, CompanyRepresentative
 
 from . import factories
 

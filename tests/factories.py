@@ -5,20 +5,19 @@ import itertools
 
 from django.utils import timezone
 
+from board.models import CooperationOffer, JobPosting
+from clusters.models import Cluster, Municipality, NewsItem, Organization, Person, Region
 from companies.models import (
     Capability,
     Certification,
     Company,
     CompanyCertificate,
-    CooperationOffer,
-    JobPosting,
     Material,
     Membership,
     Sector,
     SpokenLanguage,
 )
 from events.models import Event, Registration, VisitRequest
-from portal.models import Cluster, Municipality, NewsItem, Organization, Person, Region
 from projects.models import Project
 
 _counter = itertools.count(1)
@@ -258,7 +257,7 @@ def user(**kwargs):
 
 def coordinator(*clusters, **kwargs):
     """A staff user coordinating ``clusters`` (in the "Cluster coordinators" group)."""
-    from portal.models import ClusterCoordinator
+    from clusters.models import ClusterCoordinator
 
     obj = user(**kwargs)
     for c in clusters:
@@ -268,7 +267,7 @@ def coordinator(*clusters, **kwargs):
 
 
 def representative(*companies, language="en", **kwargs):
-    from companies.models import CompanyRepresentative
+    from representatives.models import CompanyRepresentative
 
     obj = user(**kwargs)
     for c in companies:

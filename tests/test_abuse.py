@@ -7,9 +7,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from companies.models import CooperationOffer, JobPosting, OfferInterest
+from board.models import CooperationOffer, JobPosting, OfferInterest
+from clusters.abuse import SingleLineField
 from events.models import Registration, VisitRequest
-from portal.abuse import SingleLineField
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
-from companies.models import CompanyRepresentative
+from representatives.models import CompanyRepresentative
 
 from . import factories
 

@@ -9,8 +9,8 @@ from django.contrib.auth.models import Group
 from django.test import RequestFactory
 from django.urls import reverse
 
-from companies.models import CooperationOffer, OfferInterest
-from portal.models import ClusterCoordinator
+from board.models import CooperationOffer, OfferInterest
+from clusters.models import ClusterCoordinator
 
 from . import factories
 from .admin_helpers import build_world

@@ -2,7 +2,7 @@ import pytest
 from django.core import mail
 from django.template import TemplateDoesNotExist
 
-from portal.emails import send_templated_email
+from clusters.emails import send_templated_email
 
 
 def test_email_is_rendered_in_the_recipients_language(tmp_path, settings):

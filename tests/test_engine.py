@@ -23,12 +23,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pyroaring import BitMap
 
+from board.models import CooperationOffer
 from companies import engine, indexing
 from companies.filters import FACET_NAMES
 from companies.models import (
     Company,
     CompanyCertificate,
-    CooperationOffer,
     DirectoryBitmap,
     DirectoryEntry,
     DirectoryState,

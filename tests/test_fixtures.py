@@ -14,8 +14,8 @@ from django.conf import settings
 from django.core.management import call_command
 from modeltranslation.translator import NotRegistered, translator
 
+from clusters.models import Cluster, Municipality, NewsItem, Page, Person, Region
 from events.models import Event
-from portal.models import Cluster, Municipality, NewsItem, Page, Person, Region
 from projects.models import FundingSource, Project, ProjectDocument
 
 pytestmark = pytest.mark.django_db

@@ -112,7 +112,7 @@ class World:
         self.registration = factories.registration(self.event)
         self.news = factories.news(cluster=self.cluster)
         self.visit = factories.visit_request(cluster=self.cluster)
-        from portal.models import Page
+        from clusters.models import Page
 
         self.page = Page.objects.create(
             title_en="Accessibility statement", slug="accessibility", body_en="Text."

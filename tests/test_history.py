@@ -52,7 +52,7 @@ def _project(cluster):
 
 
 def _contact(cluster):
-    from portal.models import ClusterContact
+    from clusters.models import ClusterContact
 
     person = factories.person()
     ClusterContact.objects.create(cluster=cluster, person=person)
@@ -84,7 +84,7 @@ def test_a_coordinator_created_contact_stays_reachable_before_it_is_linked(clien
     data.update({"first_name": "Maija", "last_name": "Example", "email": "maija@example.org"})
     response = client.post(url, data)
     assert response.status_code == 302
-    from portal.models import Person
+    from clusters.models import Person
 
     person = Person.objects.get(last_name="Example")
     assert client.get(reverse("admin:portal_person_change", args=[person.pk])).status_code == 200

@@ -8,7 +8,7 @@ from django.core import mail
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from portal.emails import send_templated_email
+from clusters.emails import send_templated_email
 
 EMAILS = Path(settings.BASE_DIR) / "templates" / "emails"
 TEMPLATES = sorted(str(path.relative_to(EMAILS.parent)) for path in EMAILS.rglob("*.txt"))

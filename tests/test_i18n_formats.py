@@ -9,7 +9,7 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import formats, translation
 
-from portal.i18n import format_money, format_percent, resolve
+from clusters.i18n import format_money, format_percent, resolve
 from projects.models import FundingSource
 from tests import factories
 

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from companies.models import JobPosting
-from portal.models import Page
+from board.models import JobPosting
+from clusters.models import Page
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from companies.models import CompanyRepresentative, JobPosting
-from portal.models import ClusterCoordinator
+from board.models import JobPosting
+from clusters.models import ClusterCoordinator
+from representatives.models import CompanyRepresentative
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -5,10 +5,11 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from companies.models import CompanyChangeRequest, CooperationOffer, JobPosting
+from board.models import CooperationOffer, JobPosting
+from clusters.models import ModerationDecision
+from clusters.moderation import ModerationError, approve, reject
 from events.models import VisitRequest
-from portal.models import ModerationDecision
-from portal.moderation import ModerationError, approve, reject
+from representatives.models import CompanyChangeRequest
 
 from . import factories
 

@@ -7,8 +7,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from companies.models import CompanyRepresentative, CooperationOffer, OfferInterest
-from portal.models import ClusterContact, ClusterCoordinator
+from board.models import CooperationOffer, OfferInterest
+from clusters.models import ClusterContact, ClusterCoordinator
+from representatives.models import CompanyRepresentative
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -264,7 +265,8 @@ def test_interest_email_language_follows_the_recipient(
     client, offer_with_contacts, django_capture_on_commit_callbacks, monkeypatch
 ):
     languages = []
-    from companies import services
+    from board import services
+    from clusters import emails
 
     real = services.send_templated_email
 
@@ -273,6 +275,7 @@ def test_interest_email_language_follows_the_recipient(
         return real(name, context, to, **kwargs)
 
     monkeypatch.setattr(services, "send_templated_email", spy)
+    monkeypatch.setattr(emails, "send_templated_email", spy)  # the coordinators' copy
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             factories.url_in("lt", "offers:interest", slug=offer_with_contacts.slug),

@@ -7,9 +7,9 @@ from bs4 import BeautifulSoup
 from django.template import Context, Template
 from django.urls import reverse
 
+from clusters import charts
+from clusters.templatetags.portal_tags import encode_email, obfuscate_email
 from companies.models import Membership
-from portal import charts
-from portal.templatetags.portal_tags import encode_email, obfuscate_email
 
 from . import factories
 

@@ -217,7 +217,7 @@ def test_project_page_content(client, full_project):
         for row in page.select("#funding-title ~ .table-scroll tbody tr")
     ]
     assert funding_rows == [
-        ["ERDF", "€720,000", "60%"],  # English conventions (portal.i18n.format_money)
+        ["ERDF", "€720,000", "60%"],  # English conventions (clusters.i18n.format_money)
         ["National co-financing", "€360,000", "30%"],
     ]
     assert "€1,200,000" in html

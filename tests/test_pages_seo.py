@@ -8,7 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from portal.models import Page
+from clusters.models import Page
 
 from . import factories
 

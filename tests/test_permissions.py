@@ -5,7 +5,8 @@ admin page (change list, add, change, delete, history, autocomplete)."""
 import pytest
 from django.urls import reverse
 
-from companies.models import Company, CooperationOffer, Membership
+from board.models import CooperationOffer
+from companies.models import Company, Membership
 from events.models import Event
 from projects.models import Project
 
@@ -332,7 +333,7 @@ def test_history_version_of_another_cluster_is_not_found(client, world, users):
 
 
 def test_staff_user_without_a_cluster_sees_nothing(client, world):
-    from portal.roles import ensure_coordinator_group
+    from clusters.roles import ensure_coordinator_group
 
     user = factories.user(is_staff=True)
     user.groups.add(ensure_coordinator_group())

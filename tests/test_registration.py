@@ -7,9 +7,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from clusters.models import ClusterCoordinator
 from events import services
 from events.models import Registration
-from portal.models import ClusterCoordinator
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from companies.models import ProfileReminder
+from representatives.models import ProfileReminder
 
 from . import factories
 

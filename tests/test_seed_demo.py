@@ -9,16 +9,9 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError, connection
 from django.utils import translation
 
-from companies.models import (
-    Capability,
-    Certification,
-    Company,
-    CompanyCertificate,
-    CooperationOffer,
-    JobPosting,
-    Membership,
-    OfferInterest,
-)
+from board.models import CooperationOffer, JobPosting, OfferInterest
+from clusters.models import Cluster, Region
+from companies.models import Capability, Certification, Company, CompanyCertificate, Membership
 from companies.validators import normalize_business_id, normalize_vat_number
 from portal import demo
 from portal.demo import (
@@ -29,7 +22,6 @@ from portal.demo import (
     delete_demo_data,
     size_class_for,
 )
-from portal.models import Cluster, Region
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -2,8 +2,8 @@ import pytest
 from bs4 import BeautifulSoup
 from django.core import mail
 
+from clusters.models import ClusterCoordinator
 from events.models import VisitParticipant, VisitRequest
-from portal.models import ClusterCoordinator
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import datetime
 import django.db.models.deletion
 import django_countries.fields
 import phonenumber_field.modelfields
-import portal.slugs
+import clusters.slugs
 import simple_history.models
 import uuid
 from django.db import migrations, models
@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'certifications',
                 'ordering': ['code'],
             },
-            bases=(portal.slugs.SluggedMixin, models.Model),
+            bases=(clusters.slugs.SluggedMixin, models.Model),
         ),
         migrations.CreateModel(
             name='CompanyCertificate',
@@ -96,7 +96,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'cooperation offers',
                 'ordering': ['-valid_from', '-id'],
             },
-            bases=(portal.slugs.SluggedMixin, models.Model),
+            bases=(clusters.slugs.SluggedMixin, models.Model),
         ),
         migrations.CreateModel(
             name='HistoricalCompany',
@@ -265,7 +265,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'job postings',
                 'ordering': ['-created_at'],
             },
-            bases=(portal.slugs.SluggedMixin, models.Model),
+            bases=(clusters.slugs.SluggedMixin, models.Model),
         ),
         migrations.CreateModel(
             name='Material',
@@ -285,7 +285,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'materials',
                 'ordering': ['category', 'slug'],
             },
-            bases=(portal.slugs.SluggedMixin, models.Model),
+            bases=(clusters.slugs.SluggedMixin, models.Model),
         ),
         migrations.CreateModel(
             name='Membership',
@@ -317,7 +317,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'sectors',
                 'ordering': ['nace_code'],
             },
-            bases=(portal.slugs.SluggedMixin, models.Model),
+            bases=(clusters.slugs.SluggedMixin, models.Model),
         ),
         migrations.CreateModel(
             name='SpokenLanguage',
@@ -363,7 +363,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'capabilities',
                 'ordering': ['path'],
             },
-            bases=(portal.slugs.SluggedMixin, models.Model),
+            bases=(clusters.slugs.SluggedMixin, models.Model),
         ),
         migrations.CreateModel(
             name='Company',
@@ -404,6 +404,6 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'companies',
                 'ordering': ['name'],
             },
-            bases=(portal.slugs.SluggedMixin, models.Model),
+            bases=(clusters.slugs.SluggedMixin, models.Model),
         ),
     ]

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import portal.slugs
+import clusters.slugs
 import projects.models
 import simple_history.models
 from django.conf import settings
@@ -76,7 +76,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'projects',
                 'ordering': ['-start_date', 'slug'],
             },
-            bases=(portal.slugs.SluggedMixin, models.Model),
+            bases=(clusters.slugs.SluggedMixin, models.Model),
         ),
         migrations.CreateModel(
             name='HistoricalProject',

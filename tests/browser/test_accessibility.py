@@ -6,9 +6,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
+from clusters.models import Cluster, Page
 from companies.models import Company
 from events.models import Event
-from portal.models import Cluster, Page
 from projects.models import Project
 from tests.browser.conftest import format_violations
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from portal.roles import COORDINATOR_GROUP, ensure_coordinator_group
+from clusters.roles import COORDINATOR_GROUP, ensure_coordinator_group
 
 
 class Command(BaseCommand):

@@ -1,0 +1,77 @@
+from django.contrib import admin
+from django.db.models import Q
+
+from clusters.admin_base import (
+    ModerationAdminMixin,
+    ScopedAdmin,
+    ScopedClusterFilter,
+    TranslatedHistoryAdmin,
+    all_languages,
+)
+from companies.admin import COMPANY_SCOPE
+
+from .models import CooperationOffer, JobPosting, OfferInterest
+
+
+class ModeratedAdmin(ModerationAdminMixin, TranslatedHistoryAdmin):
+    pass
+
+
+@admin.register(CooperationOffer)
+class CooperationOfferAdmin(ModeratedAdmin):
+    cluster_scope = ("cluster", f"company__{COMPANY_SCOPE}")
+    list_display = [
+        "title",
+        "direction",
+        "category",
+        "offered_by",
+        "cluster",
+        "valid_until",
+        "status",
+    ]
+    list_filter = ["status", "direction", "category", ("cluster", ScopedClusterFilter)]
+    list_select_related = ["company", "cluster"]
+    search_fields = [*all_languages("title"), "company__name", "submitter_company"]
+    autocomplete_fields = ["company", "cluster", "capabilities", "materials"]
+    readonly_fields = ["created_by", "created_at", "updated_at", "rejection_reason"]
+
+
+@admin.register(JobPosting)
+class JobPostingAdmin(ModeratedAdmin):
+    # Jobs of member companies; "job wanted" posts (no company) in the clusters' regions.
+    cluster_scope = (f"company__{COMPANY_SCOPE}",)
+    list_display = ["title", "kind", "company", "municipality", "expires_on", "status"]
+    list_filter = ["status", "kind", "contract_type"]
+    list_select_related = ["company", "municipality"]
+    search_fields = [*all_languages("title"), "profession", "company__name"]
+    autocomplete_fields = ["company", "municipality", "languages"]
+    readonly_fields = ["consent_at", "created_at", "updated_at", "rejection_reason"]
+
+    def extra_scope(self, request, cluster_ids):
+        return Q(company__isnull=True, municipality__region__clusters__in=cluster_ids)
+
+
+@admin.register(OfferInterest)
+class OfferInterestAdmin(ScopedAdmin):
+    """Expressions of interest relayed by the portal: read-only, so the record stays what was sent."""
+
+    cluster_scope = ("offer__cluster", f"offer__company__{COMPANY_SCOPE}")
+    list_display = ["offer", "name", "organization_name", "language", "created_at"]
+    list_filter = ["language"]
+    list_select_related = ["offer"]
+    search_fields = ["name", "organization_name", "email", "offer__title"]
+    readonly_fields = [
+        "offer",
+        "name",
+        "organization_name",
+        "email",
+        "message",
+        "language",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

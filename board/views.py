@@ -1,0 +1,244 @@
+"""Cooperation offers, the job board and partner matching: thin views over forms and services.
+
+Every POST is rate-limited per client (429) and carries a honeypot: a filled honeypot is
+answered like a success, but nothing is stored or sent.
+"""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from clusters.abuse import public_post_ratelimit
+from clusters.models import ModerationStatus
+from companies import matching
+
+from . import services
+from .filters import JobFilter, OfferFilter
+from .forms import InterestForm, JobForm, JobMessageForm, OfferForm
+from .models import CooperationOffer, JobPosting
+
+PER_PAGE = 20
+
+
+def _language():
+    return get_language() or "en"
+
+
+# --- Cooperation offers ----------------------------------------------------------------------
+
+
+def offer_list(request):
+    offers = (
+        CooperationOffer.objects.open()
+        .select_related("company", "cluster")
+        .order_by("-valid_from", "-id")
+    )
+    filterset = OfferFilter(request.GET or None, queryset=offers)
+    page = Paginator(filterset.qs, PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "companies/offer_list.html", {"page_obj": page, "filter": filterset})
+
+
+def _published_offer(slug):
+    return get_object_or_404(
+        CooperationOffer.objects.published()
+        .select_related("company__municipality", "cluster")
+        .prefetch_related("capabilities", "materials"),
+        slug=slug,
+    )
+
+
+def _render_offer(request, offer, form, status=200):
+    represented = services.represented_companies(request.user)
+    is_owner = offer.company_id is not None and represented.filter(pk=offer.company_id).exists()
+    context = {
+        "offer": offer,
+        "form": form,
+        "is_open": offer.is_open(),
+        "is_owner": is_owner,
+        "interest_count": offer.interests.count() if is_owner else None,
+        "manage_url": reverse("offers:manage", kwargs={"token": offer.manage_token})
+        if is_owner
+        else None,
+    }
+    return render(request, "companies/offer_detail.html", context, status=status)
+
+
+def offer_detail(request, slug):
+    offer = _published_offer(slug)
+    return _render_offer(request, offer, InterestForm())
+
+
+@require_http_methods(["GET", "POST"])
+@public_post_ratelimit("offer-interest")
+def offer_interest(request, slug):
+    offer = _published_offer(slug)
+    if request.method != "POST":
+        return redirect(offer)
+    form = InterestForm(request.POST)
+    sent_url = f"{offer.get_absolute_url()}#interest"
+    if form.is_spam:
+        messages.success(request, _("Thank you: your message was passed on."))
+        return redirect(sent_url)
+    if not offer.is_open():
+        form.add_error(None, _("This offer is no longer open."))
+        return _render_offer(request, offer, form, status=400)
+    if not form.is_valid():
+        return _render_offer(request, offer, form, status=400)
+    services.express_interest(offer, form.cleaned_data, language=_language())
+    messages.success(request, _("Thank you: your message was passed on."))
+    return redirect(sent_url)
+
+
+@require_http_methods(["GET", "POST"])
+@public_post_ratelimit("offer-create")
+def offer_create(request):
+    companies = services.represented_companies(request.user)
+    form = OfferForm(request.POST or None, companies=companies)
+    if request.method == "POST":
+        if form.is_spam:
+            return redirect("offers:submitted")
+        if form.is_valid():
+            offer = services.post_offer(form.cleaned_data, user=request.user, language=_language())
+            if offer.status == ModerationStatus.PUBLISHED:
+                messages.success(request, _("Your offer is published."))
+                return redirect(offer)
+            return redirect("offers:submitted")
+    status = 400 if form.is_bound else 200
+    return render(request, "companies/offer_form.html", {"form": form}, status=status)
+
+
+def offer_submitted(request):
+    return render(request, "companies/offer_submitted.html")
+
+
+@require_http_methods(["GET", "POST"])
+@public_post_ratelimit("offer-manage")
+def offer_manage(request, token):
+    offer = get_object_or_404(
+        CooperationOffer.objects.select_related("company").annotate(
+            interest_count=Count("interests")
+        ),
+        manage_token=token,
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if offer.status == ModerationStatus.WITHDRAWN or action not in {"renew", "withdraw"}:
+            return render(request, "companies/offer_manage.html", {"offer": offer}, status=400)
+        if action == "renew":
+            offer.renew()
+            messages.success(
+                request,
+                _("The offer is renewed until %(date)s.") % {"date": offer.valid_until.isoformat()},
+            )
+        else:
+            services.withdraw_offer(offer)
+            messages.success(request, _("The offer is withdrawn."))
+        return redirect("offers:manage", token=offer.manage_token)
+    return render(request, "companies/offer_manage.html", {"offer": offer})
+
+
+# --- Partners --------------------------------------------------------------------------------
+
+
+def offer_partners(request, slug):
+    offer = _published_offer(slug)
+    matches = matching.find_partners(matching.criteria_for_offer(offer))
+    return render(
+        request, "companies/partners.html", {"source": offer, "offer": offer, "matches": matches}
+    )
+
+
+# --- Job board -------------------------------------------------------------------------------
+
+
+def job_list(request):
+    jobs = (
+        JobPosting.objects.open()
+        .select_related("company", "municipality__region")
+        .prefetch_related("languages")
+        .order_by("-created_at", "-id")
+    )
+    filterset = JobFilter(request.GET or None, queryset=jobs)
+    page = Paginator(filterset.qs, PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "companies/job_list.html", {"page_obj": page, "filter": filterset})
+
+
+def _open_job(slug):
+    return get_object_or_404(
+        JobPosting.objects.open()
+        .select_related("company", "municipality__region")
+        .prefetch_related("languages"),
+        slug=slug,
+    )
+
+
+def job_detail(request, slug):
+    job = _open_job(slug)
+    return render(request, "companies/job_detail.html", {"job": job, "form": JobMessageForm()})
+
+
+@require_http_methods(["GET", "POST"])
+@public_post_ratelimit("job-message")
+def job_message(request, slug):
+    job = _open_job(slug)
+    if request.method != "POST":
+        return redirect(job)
+    form = JobMessageForm(request.POST)
+    sent_url = f"{job.get_absolute_url()}#contact"
+    if form.is_spam:
+        messages.success(request, _("Thank you: your message was passed on."))
+        return redirect(sent_url)
+    if not form.is_valid():
+        return render(request, "companies/job_detail.html", {"job": job, "form": form}, status=400)
+    services.relay_job_message(job, form.cleaned_data, language=_language())
+    messages.success(request, _("Thank you: your message was passed on."))
+    return redirect(sent_url)
+
+
+@require_http_methods(["GET", "POST"])
+@public_post_ratelimit("job-create")
+def job_create(request, kind):
+    companies = services.represented_companies(request.user)
+    form = JobForm(request.POST or None, kind=kind, companies=companies)
+    if request.method == "POST":
+        if form.is_spam:
+            return redirect("jobs:submitted")
+        if form.is_valid():
+            job = services.post_job(
+                form.cleaned_data, kind=kind, user=request.user, language=_language()
+            )
+            if job.status == ModerationStatus.PUBLISHED:
+                messages.success(request, _("Your job offer is published."))
+                return redirect(job)
+            return redirect("jobs:submitted")
+    status = 400 if form.is_bound else 200
+    return render(request, "companies/job_form.html", {"form": form, "kind": kind}, status=status)
+
+
+def job_submitted(request):
+    return render(request, "companies/job_submitted.html")
+
+
+@require_http_methods(["GET", "POST"])
+@public_post_ratelimit("job-manage")
+def job_manage(request, token):
+    job = (
+        JobPosting.objects.select_related("company", "municipality")
+        .filter(manage_token=token)
+        .first()
+    )
+    if job is None:
+        # Already withdrawn or purged: say so plainly (the link was private anyway).
+        return render(request, "companies/job_manage.html", {"job": None}, status=404)
+    if request.method == "POST":
+        if request.POST.get("action") != "withdraw":
+            return render(request, "companies/job_manage.html", {"job": job}, status=400)
+        services.withdraw_job(job)
+        messages.success(request, _("Your post and your contact details are deleted."))
+        return redirect("jobs:list")
+    return render(request, "companies/job_manage.html", {"job": job})
