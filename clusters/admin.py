@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from . import roles
@@ -76,8 +77,6 @@ class PersonAdmin(TranslatedHistoryAdmin):
     autocomplete_fields = ["organization"]
 
     def extra_scope(self, request, cluster_ids):
-        from django.db.models import Q
-
         created = Person.history.filter(history_user=request.user, history_type="+").values("id")
         return Q(pk__in=created)
 

@@ -421,7 +421,7 @@ class ClusterCoordinator(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        from .roles import grant_coordinator_access
+        from .roles import grant_coordinator_access  # roles reads these models: import late
 
         grant_coordinator_access(self.user)
 

@@ -10,6 +10,8 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 
+from .models import Cluster, ClusterCoordinator
+
 COORDINATOR_GROUP = "Cluster coordinators"
 
 # Models a coordinator edits (scoped to their clusters by the admin) and models they only read.
@@ -89,8 +91,6 @@ def cluster_ids_for(user) -> list[int] | None:
         return []
     cached = getattr(user, "_coordinated_cluster_ids", None)
     if cached is None:
-        from .models import ClusterCoordinator
-
         cached = list(
             ClusterCoordinator.objects.filter(user=user).values_list("cluster_id", flat=True)
         )
@@ -99,8 +99,6 @@ def cluster_ids_for(user) -> list[int] | None:
 
 
 def clusters_coordinated_by(user) -> QuerySet:
-    from .models import Cluster
-
     ids = cluster_ids_for(user)
     return Cluster.objects.all() if ids is None else Cluster.objects.filter(pk__in=ids)
 

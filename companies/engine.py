@@ -37,7 +37,7 @@ from django.utils import timezone, translation
 from pyroaring import BitMap
 
 from . import indexing
-from .indexing import (
+from .entries import (
     ALL,
     FIRST_MARK,
     KEY_STRIDE,

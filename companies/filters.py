@@ -185,9 +185,3 @@ class CompanyFilter(django_filters.FilterSet):
     @property
     def is_filtered(self):
         return bool(self.text) or any(self.selected(name) for name in FACET_NAMES)
-
-    def filter_queryset(self, queryset):
-        """The companies of ``queryset`` that the directory engine keeps (for small results)."""
-        from .directory import engine_query
-
-        return queryset.filter(pk__in=list(engine_query(self).result))

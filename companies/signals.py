@@ -26,6 +26,7 @@ from .models import (
     Certification,
     Company,
     CompanyCertificate,
+    DirectoryState,
     Material,
     Membership,
     Sector,
@@ -173,8 +174,6 @@ for _model in (Cluster, *(model for model in _QUOTED if model not in _LINKED)):
 
 def _migrated(sender, using, **kwargs):
     """After the migration that creates the directory's tables, fill them once."""
-    from .models import DirectoryState
-
     if sender.name == "companies" and not DirectoryState.objects.using(using).exists():
         if Company.objects.using(using).exists():
             indexing.rebuild_all(using=using)

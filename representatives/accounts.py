@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from clusters.emails import send_templated_email
 
+from .models import CompanyRepresentative
+
 
 def set_password_url(user, language: str) -> str:
     """The absolute one-time link that lets ``user`` choose a password."""
@@ -56,8 +58,6 @@ def invite_representative(
     A new account gets no usable password: the link in the e-mail sets it. An existing account
     is linked to the company and told so.
     """
-    from .models import CompanyRepresentative
-
     User = get_user_model()
     with transaction.atomic():
         user = User.objects.filter(email__iexact=email).first()
