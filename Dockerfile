@@ -1,5 +1,6 @@
 # Production image: slim Python, non-root, dependencies from the lock file, messages compiled and
-# static files collected at build time, served by gunicorn.
+# static files collected at build time, served by gunicorn. No demo-data generator: .dockerignore
+# leaves out demo/ and fixtures/demo/, and requirements.lock has no Faker.
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

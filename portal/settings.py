@@ -4,6 +4,7 @@ Development needs no variable at all (SQLite in the project folder, DEBUG on). W
 portal refuses to start unless SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL are set.
 """
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -97,6 +98,9 @@ INSTALLED_APPS = [
     "projects",
     "events",
 ]
+# The demo-data generator (seed_demo) is for development: production has neither it nor Faker.
+if importlib.util.find_spec("demo") and importlib.util.find_spec("faker"):
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -1,27 +1,29 @@
 import datetime
 import hashlib
+import importlib.util
+import runpy
 from decimal import Decimal
+from pathlib import Path
 
 import phonenumbers
 import pytest
+from django.apps import apps
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection
 from django.utils import translation
 
 from board.models import CooperationOffer, JobPosting, OfferInterest
+from clusters.emails import COUNTRY_LANGUAGES
 from clusters.models import Cluster, Region
 from companies.models import Capability, Certification, Company, CompanyCertificate, Membership
 from companies.validators import normalize_business_id, normalize_vat_number
-from portal import demo
-from portal.demo import (
-    COUNTRY_LANGUAGE,
-    DemoGenerator,
-    copy_escape,
-    copy_text,
-    delete_demo_data,
-    size_class_for,
-)
+from demo import words
+from demo.companies import size_class_for
+from demo.deletion import delete_demo_data
+from demo.fast import CopyWriter, copy_escape, copy_text
+from demo.generator import DemoGenerator
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +37,52 @@ LANGUAGES = ("en", "sv", "fi", "pl", "lt")
 
 def _names(en, fi, sv, pl, lt):
     return {"name_en": en, "name_fi": fi, "name_sv": sv, "name_pl": pl, "name_lt": lt}
+
+
+# The small world's taxonomy; names in English, Finnish, Swedish, Polish and Lithuanian.
+# fmt: off
+CAPABILITIES = [  # (the parent's English name, names)
+    (None, "Machining", "Koneistus", "Bearbetning", "Obróbka skrawaniem", "Mechaninis apdirbimas"),
+    ("Machining", "CNC turning", "CNC-sorvaus", "CNC-svarvning", "Toczenie CNC", "CNC tekinimas"),
+    ("Machining", "CNC milling", "CNC-jyrsintä", "CNC-fräsning", "Frezowanie CNC",
+     "CNC frezavimas"),
+    (None, "Welding", "Hitsaus", "Svetsning", "Spawanie", "Suvirinimas"),
+    ("Welding", "TIG welding", "TIG-hitsaus", "TIG-svetsning", "Spawanie TIG", "TIG suvirinimas"),
+    (None, "Sawing", "Sahaus", "Sågning", "Piłowanie", "Pjovimas"),
+    (None, "Paper machine maintenance", "Paperikoneiden kunnossapito",
+     "Underhåll av pappersmaskiner", "Utrzymanie maszyn papierniczych",
+     "Popieriaus mašinų priežiūra"),
+    (None, "Waste recycling", "Jätteiden kierrätys", "Återvinning av avfall", "Recykling odpadów",
+     "Atliekų perdirbimas"),
+    (None, "Solar energy systems", "Aurinkoenergiajärjestelmät", "Solenergisystem",
+     "Systemy fotowoltaiczne", "Saulės energijos sistemos"),
+]
+MATERIALS = [  # (category, names)
+    ("metal", "Stainless steel", "Ruostumaton teräs", "Rostfritt stål", "Stal nierdzewna",
+     "Nerūdijantis plienas"),
+    ("metal", "Aluminium", "Alumiini", "Aluminium", "Aluminium", "Aliuminis"),
+    ("wood", "Pine", "Mänty", "Furu", "Sosna", "Pušis"),
+    ("wood", "Spruce", "Kuusi", "Gran", "Świerk", "Eglė"),
+]
+CERTIFICATIONS = [  # (code, kind, names)
+    ("ISO 9001", "quality", "Quality management", "Laadunhallinta", "Kvalitetsledning",
+     "Zarządzanie jakością", "Kokybės vadyba"),
+    ("ISO 14001", "environment", "Environmental management", "Ympäristöjärjestelmä",
+     "Miljöledning", "Zarządzanie środowiskowe", "Aplinkosaugos vadyba"),
+    ("ISO 3834", "welding", "Welding quality", "Hitsauksen laatu", "Svetskvalitet",
+     "Jakość spawania", "Suvirinimo kokybė"),
+    ("FSC", "forest", "Forest Stewardship Council", "FSC-sertifiointi", "FSC-certifiering",
+     "Certyfikat FSC", "FSC sertifikavimas"),
+]
+SECTORS = [  # (NACE code, names)
+    ("25", "Fabricated metal products", "Metallituotteet", "Metallvaror", "Wyroby metalowe",
+     "Metalo gaminiai"),
+    ("17", "Paper and paper products", "Paperi", "Papper", "Papier", "Popierius"),
+    ("16", "Wood products", "Puutuotteet", "Trävaror", "Wyroby z drewna", "Medienos gaminiai"),
+    ("38", "Waste management", "Jätehuolto", "Avfallshantering", "Gospodarka odpadami",
+     "Atliekų tvarkymas"),
+]
+# fmt: on
 
 
 @pytest.fixture
@@ -102,143 +150,17 @@ def reference_data():
     factories.cluster(country="PL", sector="wood")
     factories.cluster(country="LT", sector="cleantech")
 
-    machining = factories.capability(
-        **_names(
-            "Machining", "Koneistus", "Bearbetning", "Obróbka skrawaniem", "Mechaninis apdirbimas"
+    capabilities = {}
+    for parent, *names in CAPABILITIES:
+        capabilities[names[0]] = factories.capability(
+            parent=capabilities.get(parent), **_names(*names)
         )
-    )
-    factories.capability(
-        parent=machining,
-        **_names("CNC turning", "CNC-sorvaus", "CNC-svarvning", "Toczenie CNC", "CNC tekinimas"),
-    )
-    factories.capability(
-        parent=machining,
-        **_names("CNC milling", "CNC-jyrsintä", "CNC-fräsning", "Frezowanie CNC", "CNC frezavimas"),
-    )
-    welding = factories.capability(
-        **_names("Welding", "Hitsaus", "Svetsning", "Spawanie", "Suvirinimas")
-    )
-    factories.capability(
-        parent=welding,
-        **_names("TIG welding", "TIG-hitsaus", "TIG-svetsning", "Spawanie TIG", "TIG suvirinimas"),
-    )
-    factories.capability(**_names("Sawing", "Sahaus", "Sågning", "Piłowanie", "Pjovimas"))
-    factories.capability(
-        **_names(
-            "Paper machine maintenance",
-            "Paperikoneiden kunnossapito",
-            "Underhåll av pappersmaskiner",
-            "Utrzymanie maszyn papierniczych",
-            "Popieriaus mašinų priežiūra",
-        )
-    )
-    factories.capability(
-        **_names(
-            "Waste recycling",
-            "Jätteiden kierrätys",
-            "Återvinning av avfall",
-            "Recykling odpadów",
-            "Atliekų perdirbimas",
-        )
-    )
-    factories.capability(
-        **_names(
-            "Solar energy systems",
-            "Aurinkoenergiajärjestelmät",
-            "Solenergisystem",
-            "Systemy fotowoltaiczne",
-            "Saulės energijos sistemos",
-        )
-    )
-    factories.material(
-        category="metal",
-        **_names(
-            "Stainless steel",
-            "Ruostumaton teräs",
-            "Rostfritt stål",
-            "Stal nierdzewna",
-            "Nerūdijantis plienas",
-        ),
-    )
-    factories.material(
-        category="metal", **_names("Aluminium", "Alumiini", "Aluminium", "Aluminium", "Aliuminis")
-    )
-    factories.material(category="wood", **_names("Pine", "Mänty", "Furu", "Sosna", "Pušis"))
-    factories.material(category="wood", **_names("Spruce", "Kuusi", "Gran", "Świerk", "Eglė"))
-    factories.certification(
-        code="ISO 9001",
-        kind="quality",
-        **_names(
-            "Quality management",
-            "Laadunhallinta",
-            "Kvalitetsledning",
-            "Zarządzanie jakością",
-            "Kokybės vadyba",
-        ),
-    )
-    factories.certification(
-        code="ISO 14001",
-        kind="environment",
-        **_names(
-            "Environmental management",
-            "Ympäristöjärjestelmä",
-            "Miljöledning",
-            "Zarządzanie środowiskowe",
-            "Aplinkosaugos vadyba",
-        ),
-    )
-    factories.certification(
-        code="ISO 3834",
-        kind="welding",
-        **_names(
-            "Welding quality",
-            "Hitsauksen laatu",
-            "Svetskvalitet",
-            "Jakość spawania",
-            "Suvirinimo kokybė",
-        ),
-    )
-    factories.certification(
-        code="FSC",
-        kind="forest",
-        **_names(
-            "Forest Stewardship Council",
-            "FSC-sertifiointi",
-            "FSC-certifiering",
-            "Certyfikat FSC",
-            "FSC sertifikavimas",
-        ),
-    )
-    factories.sector(
-        nace_code="25",
-        **_names(
-            "Fabricated metal products",
-            "Metallituotteet",
-            "Metallvaror",
-            "Wyroby metalowe",
-            "Metalo gaminiai",
-        ),
-    )
-    factories.sector(
-        nace_code="17",
-        **_names("Paper and paper products", "Paperi", "Papper", "Papier", "Popierius"),
-    )
-    factories.sector(
-        nace_code="16",
-        **_names(
-            "Wood products", "Puutuotteet", "Trävaror", "Wyroby z drewna", "Medienos gaminiai"
-        ),
-    )
-    factories.sector(
-        nace_code="38",
-        **_names(
-            "Waste management",
-            "Jätehuolto",
-            "Avfallshantering",
-            "Gospodarka odpadami",
-            "Atliekų tvarkymas",
-        ),
-    )
+    for category, *names in MATERIALS:
+        factories.material(category=category, **_names(*names))
+    for code, kind, *names in CERTIFICATIONS:
+        factories.certification(code=code, kind=kind, **_names(*names))
+    for nace_code, *names in SECTORS:
+        factories.sector(nace_code=nace_code, **_names(*names))
 
 
 def seed(companies=60, seed=7, **options):
@@ -360,7 +282,9 @@ def test_generated_companies_are_valid_and_complete(reference_data):
         assert company.website.endswith(".example") and company.email.endswith(".example")
         assert 2 <= len(company.capabilities.all()) <= 8
         assert {"en"} <= {language.code for language in company.languages.all()} | {"en"}
-        language = "sv" if company.description_sv and country == "FI" else COUNTRY_LANGUAGE[country]
+        language = (
+            "sv" if company.description_sv and country == "FI" else COUNTRY_LANGUAGES[country]
+        )
         assert company.description_en and getattr(company, f"description_{language}")
         assert company.name in company.description_en
         assert f"Location: {company.municipality.name_en}, " in company.description_en
@@ -530,7 +454,7 @@ def test_copied_rows_take_their_keys_from_the_sequences(reference_data):
 @pytest.mark.django_db(transaction=True)
 def test_each_batch_commits_alone_and_a_failing_batch_leaves_nothing(reference_data, monkeypatch):
     written = []
-    copy_batch = demo._CopyWriter._copy_batch
+    copy_batch = CopyWriter._copy_batch
 
     def fail_in_the_third_batch(self, cursor, batch):
         written.append(len(batch.companies))
@@ -538,7 +462,7 @@ def test_each_batch_commits_alone_and_a_failing_batch_leaves_nothing(reference_d
         if len(written) == 3:
             raise RuntimeError("disk full")
 
-    monkeypatch.setattr(demo._CopyWriter, "_copy_batch", fail_in_the_third_batch)
+    monkeypatch.setattr(CopyWriter, "_copy_batch", fail_in_the_third_batch)
     with pytest.raises(RuntimeError, match="disk full"):
         DemoGenerator(seed=2, today=TODAY, batch_size=10).generate(100)
     assert written == [10, 10, 10]
@@ -559,9 +483,7 @@ def test_rows_that_refer_to_a_vanished_row_are_refused(reference_data, monkeypat
     """Whether PostgreSQL's triggers check the foreign keys row by row or the writer checks a
     batch's references at once (when the session may skip the triggers), a row that refers to a
     deleted row fails its batch."""
-    monkeypatch.setattr(
-        demo._CopyWriter, "_may_check_references_itself", lambda self: writer_checks
-    )
+    monkeypatch.setattr(CopyWriter, "_may_check_references_itself", lambda self: writer_checks)
     load_reference_data = DemoGenerator.load_reference_data
 
     def load_then_lose_the_materials(self):
@@ -603,3 +525,48 @@ def test_replace_deletes_what_belongs_to_demo_companies_and_nothing_else(referen
     assert list(CooperationOffer.objects.all()) == [own_offer]
     assert list(JobPosting.objects.all()) == [own_job]
     assert not OfferInterest.objects.exists()
+
+
+def test_word_tables_come_from_the_data_files_once_and_cover_every_language():
+    assert words.load("names") is words.load("names")
+    assert words.DATA_DIR == Path(settings.BASE_DIR) / "fixtures" / "demo"
+    languages = {"en", *COUNTRY_LANGUAGES.values()}
+    for table in (
+        words.INTRO,
+        words.PHRASES,
+        words.AND,
+        words.OFFER_TITLES,
+        words.OFFER_TEXTS,
+        words.JOB_OFFER_TEXT,
+        words.JOB_WANTED_TITLE,
+        words.JOB_WANTED_TEXT,
+    ):
+        assert set(table) == languages
+    for language in languages - {"en"}:
+        assert set(words.NAME_WORDS[language]) == set(words.INDUSTRIES)
+    for professions in words.PROFESSIONS.values():
+        assert all(set(profession) == languages for profession in professions)
+    assert list(words.CONTRACTS) == list(JobPosting.ContractType.values)
+    assert all(set(names) == languages for names in words.CONTRACTS.values())
+    assert all(set(names) == languages for names in words.LANGUAGE_NAMES.values())
+
+
+@pytest.mark.parametrize("missing", [None, "demo", "faker"])
+def test_settings_install_the_demo_app_only_with_its_package_and_faker(monkeypatch, missing):
+    """Production (no demo/ folder, no Faker) leaves the app out; development has it."""
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *args: None if name == missing else find_spec(name, *args),
+    )
+    installed = runpy.run_path(str(Path(settings.BASE_DIR) / "portal" / "settings.py"))
+    assert ("demo" in installed["INSTALLED_APPS"]) is (missing is None)
+
+
+def test_setup_portal_without_the_demo_app_asks_for_the_development_requirements(monkeypatch):
+    is_installed = apps.is_installed
+    monkeypatch.setattr(apps, "is_installed", lambda name: name != "demo" and is_installed(name))
+    with pytest.raises(CommandError, match=r"requirements-dev\.lock.*--companies 0"):
+        call_command("setup_portal", companies=5, verbosity=0)
+    assert not Company.objects.exists()

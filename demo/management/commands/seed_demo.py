@@ -5,7 +5,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from companies.indexing import rebuild_all
-from portal.demo import DEMO_SLUG_SUFFIX, DemoDataError, DemoGenerator, delete_demo_data
+from demo.deletion import delete_demo_data
+from demo.generator import DemoGenerator
+from demo.rows import DEMO_SLUG_SUFFIX, DemoDataError
 
 
 def reference_date(value):

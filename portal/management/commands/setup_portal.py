@@ -1,10 +1,11 @@
 import shutil
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from companies.models import Capability, Company
 
@@ -16,12 +17,16 @@ FIXTURE_FILES = ["geography.json", "taxonomy.json", "content.json"]
 class Command(BaseCommand):
     help = (
         "Prepare a working portal: migrate, create the cache table, load the seed fixtures, "
-        "generate demo companies and make sure an administrator exists. Safe to run again."
+        "generate demo companies (development installs only) and make sure an administrator "
+        "exists. Safe to run again."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--companies", type=int, default=300, help="Demo companies to generate (default 300)."
+            "--companies",
+            type=int,
+            default=300,
+            help="Demo companies to generate (default 300; 0 where the demo app is not installed).",
         )
         parser.add_argument("--seed", type=int, default=1, help="Random seed of the demo data.")
         parser.add_argument(
@@ -30,6 +35,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, companies, seed, admin_password, **options):
         verbosity = options["verbosity"]
+        if companies > 0 and not apps.is_installed("demo"):
+            # Checked before anything is done: production installs neither the demo app nor Faker.
+            raise CommandError(
+                "Demo companies need the demo app, which only a development install has: install "
+                "the development requirements (pip install -r requirements-dev.lock) or pass "
+                "--companies 0."
+            )
         call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
         call_command("createcachetable", verbosity=0)
         call_command("setup_roles", verbosity=0)

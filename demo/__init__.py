@@ -1,0 +1,34 @@
+"""Demo companies for a fresh portal: realistic, valid, deterministic for a seed, fast to insert.
+
+A development tool (``manage.py seed_demo``, ``setup_portal --companies N``): installed where this
+package and Faker are, left out of the production image and its requirements.
+
+``generator.DemoGenerator(seed=…, today=…).generate(n)`` writes ``n`` companies spread over the
+database's towns (FI, SE, PL, LT) and clusters, each with a name, an address and a business ID in
+its country's style, a description in its own language and in English, a classification taken
+from the database's taxonomy, cluster memberships and certificates; a share of them post
+cooperation offers and job offers, and a few invented people post "job wanted" notices.
+
+The generator makes plain rows (``rows.Row``: field values by attribute name), not model
+instances, one batch of companies at a time, and a writer stores each batch: on PostgreSQL with
+``COPY … FROM STDIN`` into every table (``fast``), primary keys reserved from the tables'
+sequences beforehand so that related rows can name their company without reading it back, in a
+second thread while the next batch is generated (a million companies in minutes, memory bounded
+by the batch size and the sets of slugs and business IDs); elsewhere (SQLite) with
+``bulk_create`` (``writers``). Both write the same column values as ``bulk_create`` of the model
+instances would. Neither sends signals: the caller rebuilds what is derived from the companies
+(the directory) once at the end.
+
+Modules: ``words`` (the word lists and text patterns, from ``fixtures/demo/*.json``), ``text``,
+``rows``, ``companies`` (names, addresses, identifiers, descriptions of one company),
+``content`` (cooperation offers and job posts), ``generator`` (reference data and batches),
+``writers`` and ``fast`` (storing batches), ``deletion`` (removing what the generator made).
+
+Every row the generator writes has a slug ending in ``-demo`` (companies, offers, job posts):
+``deletion.delete_demo_data()`` removes exactly those. All randomness comes from one
+``random.Random`` and per-locale Faker instances seeded from ``seed``; dates derive from
+``today``. The same seed, batch size and reference date on the same reference data (towns,
+clusters, taxonomy) give the same rows.
+
+This module imports nothing: Django imports it while it reads INSTALLED_APPS.
+"""
