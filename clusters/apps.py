@@ -11,3 +11,18 @@ class ClustersConfig(AppConfig):
     name = "clusters"
     label = "portal"
     verbose_name = _("Clusters")
+
+    def ready(self):
+        from . import coverage, site_search, sitemaps
+        from .models import Cluster, NewsItem
+
+        # Positions (order=) are shared with the other apps' registrations: sitemap index
+        # clusters, projects, events, news, info, companies; search results companies,
+        # clusters, projects, events, news; dashboard clusters, companies, projects, events, news.
+        sitemaps.register("clusters", sitemaps.ClusterSitemap, order=10)
+        sitemaps.register("news", sitemaps.NewsSitemap, order=40)
+        sitemaps.register("info", sitemaps.PageSitemap, order=50)
+        site_search.register("clusters", site_search.clusters, order=20)
+        site_search.register("news", site_search.news, order=50)
+        coverage.register(Cluster, "pk", order=10)
+        coverage.register(NewsItem, "cluster", order=50)

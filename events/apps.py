@@ -7,9 +7,14 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self):
-        from clusters import moderation
+        from clusters import coverage, moderation, site_search, sitemaps
 
-        from .models import VisitRequest
+        from .models import Event, VisitRequest
         from .moderation import VisitAdapter
+        from .site_search import events
+        from .sitemaps import EventSitemap
 
         moderation.register(VisitRequest, VisitAdapter())
+        sitemaps.register("events", EventSitemap, order=30)
+        site_search.register("events", events, order=40)
+        coverage.register(Event, "cluster", order=40)

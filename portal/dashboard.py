@@ -14,12 +14,10 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from clusters import moderation, roles
+from clusters import coverage, moderation, roles
 from clusters.admin_base import _filled, missing_translation_q, translated_fields
-from clusters.models import Cluster, NewsItem
 from companies.models import Company
 from events.models import Event, VisitRequest
-from projects.models import Project
 
 
 @dataclass
@@ -68,10 +66,11 @@ def stale_profiles(request) -> Link:
 
 
 def missing_translations(request) -> list[dict]:
-    """Per translated model, the number of records lacking each language."""
+    """Per translated model (the apps register them), the number of records lacking each
+    language."""
 
     rows = []
-    for model in (Cluster, Company, Project, Event, NewsItem):
+    for model, _cluster_path in coverage.translated_models():
         counts = _scoped(request, model).aggregate(
             **{
                 code: Count("pk", filter=missing_translation_q(model, code))
@@ -92,20 +91,14 @@ def missing_translations(request) -> list[dict]:
 
 def translation_coverage(request) -> list[Coverage]:
     """Per cluster: of the translated texts written in any language (the cluster's own texts, its
-    member companies', projects', events' and news'), the share written in each language."""
+    member companies', projects', events' and news': the models the apps register), the share
+    written in each language."""
 
     clusters = list(roles.clusters_coordinated_by(request.user).order_by("slug"))
     ids = [cluster.pk for cluster in clusters]
     written = dict.fromkeys(ids, 0)
     filled = {pk: dict.fromkeys(settings.LANGUAGE_CODES, 0) for pk in ids}
-    sources = [
-        (Cluster, "pk"),
-        (Company, "memberships__cluster"),
-        (Project, "clusters"),
-        (Event, "cluster"),
-        (NewsItem, "cluster"),
-    ]
-    for model, path in sources:
+    for model, path in coverage.translated_models():
         annotations = {}
         for name in translated_fields(model):
             any_language = Q()

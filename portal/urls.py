@@ -10,15 +10,16 @@ from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
 from . import views
-from .sitemaps import SITEMAPS
+from .sitemaps import SITEMAPS, sitemap_section
 
 urlpatterns = [
     path("", views.root_redirect, name="root"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("robots.txt", views.robots_txt, name="robots-txt"),
-    # /sitemap.xml is an index of sections; a section is paged (?p=2) so 100,000 companies in
-    # five languages stay under the protocol's 50,000 URLs a file.
+    # /sitemap.xml is an index of sections (the portal's pages, then those the apps register);
+    # a section is paged (?p=2) so 100,000 companies in five languages stay under the protocol's
+    # 50,000 URLs a file.
     path(
         "sitemap.xml",
         sitemap_views.index,
@@ -27,7 +28,7 @@ urlpatterns = [
     ),
     path(
         "sitemap-<section>.xml",
-        sitemap_views.sitemap,
+        sitemap_section,
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),

@@ -214,7 +214,7 @@ def test_unpublished_things_are_not_in_the_sitemap(client, public_content):
 
 
 def test_company_sitemap_is_paged(client, settings, public_content, monkeypatch):
-    from portal.sitemaps import CompanySitemap
+    from companies.sitemaps import CompanySitemap
 
     for _ in range(3):
         factories.company()
