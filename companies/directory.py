@@ -17,7 +17,7 @@ import dataclasses
 from html import escape
 
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import formats
@@ -226,20 +226,6 @@ def build_facets(filterset, vocabulary, counts):
     return facets
 
 
-def query_string(data, **changes):
-    """The query string of ``data`` (a QueryDict) with ``changes`` applied; None removes a key."""
-    copy = data.copy()
-    for key, value in changes.items():
-        if value is None:
-            copy.pop(key, None)
-        elif isinstance(value, list):
-            copy.setlist(key, value)
-        else:
-            copy[key] = str(value)
-    encoded = copy.urlencode()
-    return f"?{encoded}" if encoded else "?"
-
-
 @dataclasses.dataclass
 class Chip:
     label: str
@@ -247,54 +233,24 @@ class Chip:
     url: str
 
 
-def active_chips(filterset, vocabulary, path):
-    data = filterset.data
+def active_chips(filterset, vocabulary, path, data):
+    """The active filters, each with the address of the page without it (``data``: the
+    cleaned query string, without the page number)."""
+
+    def without(name, rest):
+        remaining = data.copy()
+        remaining.setlist(name, rest)
+        return f"{path}?{remaining.urlencode()}"
+
     chips = []
     if filterset.text:
-        chips.append(
-            Chip(str(_("Search")), filterset.text, path + query_string(data, q=None, page=None))
-        )
+        chips.append(Chip(str(_("Search")), filterset.text, without("q", [])))
     for name, label in FACETS:
         selected = filterset.selected(name)
         for value in selected:
             rest = [v for v in selected if v != value]
-            chips.append(
-                Chip(
-                    str(label),
-                    vocabulary.label(name, value),
-                    path + query_string(data, **{name: rest, "page": None}),
-                )
-            )
+            chips.append(Chip(str(label), vocabulary.label(name, value), without(name, rest)))
     return chips
-
-
-def page_links(data, path, page_obj, window=2):
-    """Numbered page links around the current page, with gaps (None) where pages are skipped."""
-    last = page_obj.paginator.num_pages
-    current = page_obj.number
-    numbers = sorted({1, last, *range(max(1, current - window), min(last, current + window) + 1)})
-    links, previous = [], 0
-    for number in numbers:
-        if number - previous > 1:
-            links.append(None)
-        links.append(
-            {
-                "number": number,
-                "url": path + query_string(data, page=number),
-                "current": number == current,
-            }
-        )
-        previous = number
-    return links
-
-
-def parse_page(value, num_pages):
-    """A page number from the query string: non-numbers are page 1, out of range is clamped."""
-    try:
-        number = int(str(value).strip()[:12])
-    except (TypeError, ValueError):
-        return 1
-    return min(max(number, 1), max(num_pages, 1))
 
 
 # The columns a result card reads (loading the other forty is a good part of a page's time).
@@ -326,6 +282,19 @@ def card_queryset(queryset):
             ),
         )
     )
+
+
+class EnginePaginator(Paginator):
+    """Django's Paginator, except that get_page() shows the first page, not the last, for a
+    page number below 1 (beyond the end is still the last page, anything else the first)."""
+
+    def validate_number(self, number):
+        try:
+            return super().validate_number(number)
+        except EmptyPage:
+            if int(number) < 1:  # super() has already made sure it is an integer
+                raise PageNotAnInteger from None
+            raise
 
 
 class EngineResults(collections.abc.Sequence):
@@ -365,31 +334,22 @@ def browse(params, path):
     published = Company.objects.published()
     filterset = CompanyFilter(params, queryset=published, vocabulary=vocabulary)
     query = engine_query(filterset, index)
-    total = query.total
 
-    paginator = Paginator(EngineResults(query), filterset.per_page)
-    number = parse_page(params.get("page"), paginator.num_pages)
-    page_obj = paginator.page(number) if total else None
+    paginator = EnginePaginator(EngineResults(query), filterset.per_page)
+    page_obj = paginator.get_page(params.get("page"))
     counts = query.counts(FACET_NAMES)
+    first_page = filterset.data.copy()  # the cleaned query string; a new filter starts at page 1
+    first_page.pop("page", None)
 
-    data = filterset.data
     return {
         "filter": filterset,
         "form": filterset.form,
         "facets": build_facets(filterset, vocabulary, counts),
-        "chips": active_chips(filterset, vocabulary, path),
-        "total": total,
+        "chips": active_chips(filterset, vocabulary, path, first_page),
+        "total": query.total,
         "page_obj": page_obj,
-        "companies": list(page_obj.object_list) if page_obj else [],
-        "page_links": page_links(data, path, page_obj)
-        if page_obj and paginator.num_pages > 1
-        else [],
-        "previous_url": path + query_string(data, page=number - 1)
-        if page_obj and page_obj.has_previous()
-        else "",
-        "next_url": path + query_string(data, page=number + 1)
-        if page_obj and page_obj.has_next()
-        else "",
+        "page_range": list(paginator.get_elided_page_range(page_obj.number)),
+        "companies": page_obj.object_list,
         "sort": filterset.sort,
         "sort_choices": [
             (value, label)
@@ -398,7 +358,7 @@ def browse(params, path):
         ],
         "per_page": filterset.per_page,
         "per_page_choices": [value for value, _label in PER_PAGE_CHOICES],
-        "csv_url": reverse("companies:export") + query_string(data, page=None),
+        "csv_url": f"{reverse('companies:export')}?{first_page.urlencode()}",
         "clear_url": path,
         "ignored": filterset.ignored,
         "q_shortened": filterset.q_shortened,

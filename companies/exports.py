@@ -6,6 +6,7 @@ import datetime
 import json
 from urllib.parse import urlencode
 
+import vobject
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_countries.fields import Country
@@ -116,65 +117,37 @@ def csv_lines(ids, vocabulary, absolute_url, chunk_size=2000):
 # --- vCard 3.0 (RFC 2426) --------------------------------------------------------------------
 
 
-def _vcard_escape(value) -> str:
-    text = "" if value is None else str(value)
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-    )
-
-
-def _fold(line: str) -> str:
-    """Lines longer than 75 octets continue on the next line after a space (RFC 2425 5.8.1)."""
-    encoded = line.encode("utf-8")
-    if len(encoded) <= 75:
-        return line
-    parts, current = [], b""
-    for char in line:
-        octets = char.encode("utf-8")
-        if len(current) + len(octets) > (75 if not parts else 74):
-            parts.append(current.decode("utf-8"))
-            current = b""
-        current += octets
-    parts.append(current.decode("utf-8"))
-    return "\r\n ".join(parts)
-
-
 def vcard(company, profile_url) -> str:
+    """The company's vCard; vobject escapes the values and folds the lines."""
     municipality = company.municipality
-    lines = [
-        "BEGIN:VCARD",
-        "VERSION:3.0",
-        f"FN:{_vcard_escape(company.name)}",
-        f"ORG:{_vcard_escape(company.name)}",
-        ";".join(
-            [
-                "ADR;TYPE=WORK:",
-                "",
-                _vcard_escape(company.street_address),
-                _vcard_escape(municipality.name),
-                _vcard_escape(municipality.region.name),
-                _vcard_escape(company.postal_code),
-                _vcard_escape(company.country.name),
-            ]
-        ),
-    ]
+    card = vobject.vCard()
+    card.add("fn").value = company.name
+    card.add("org").value = [company.name]
+    address = card.add("adr")
+    address.type_param = "WORK"
+    address.value = vobject.vcard.Address(
+        street=company.street_address or "",
+        city=str(municipality.name),
+        region=str(municipality.region.name),
+        code=company.postal_code or "",
+        country=str(company.country.name),
+    )
     if company.phone:
-        lines.append(f"TEL;TYPE=WORK,VOICE:{_vcard_escape(company.phone.as_e164)}")
+        phone = card.add("tel")
+        phone.type_paramlist = ["WORK", "VOICE"]
+        phone.value = company.phone.as_e164
     if company.email:
-        lines.append(f"EMAIL;TYPE=INTERNET,WORK:{_vcard_escape(company.email)}")
+        email = card.add("email")
+        email.type_paramlist = ["INTERNET", "WORK"]
+        email.value = company.email
     if company.website:
-        lines.append(f"URL:{_vcard_escape(company.website)}")
+        card.add("url").value = company.website
     latitude, longitude = coordinates(company)
     if latitude is not None:
-        lines.append(f"GEO:{latitude};{longitude}")
-    lines.append(f"SOURCE:{_vcard_escape(profile_url)}")
-    lines.append(f"REV:{company.updated_at.astimezone(datetime.UTC).strftime('%Y%m%dT%H%M%SZ')}")
-    lines.append("END:VCARD")
-    return "\r\n".join(_fold(line) for line in lines if line) + "\r\n"
+        card.add("geo").value = f"{latitude};{longitude}"
+    card.add("source").value = profile_url
+    card.add("rev").value = company.updated_at.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    return card.serialize()
 
 
 # --- Map and structured data -----------------------------------------------------------------
