@@ -15,21 +15,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
-from clusters.models import Cluster, ModerationStatus, Municipality, TimeStampedModel
+from clusters.models import Cluster, Moderated, ModeratedQuerySet, Municipality, TimeStampedModel
 from clusters.slugs import SluggedMixin
 from companies.models import Capability, Company, Material, SpokenLanguage
 
 
-class CooperationOfferQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(status=ModerationStatus.PUBLISHED)
-
+class CooperationOfferQuerySet(ModeratedQuerySet):
     def open(self, on=None):
         on = on or timezone.localdate()
         return self.published().filter(valid_from__lte=on, valid_until__gte=on)
-
-    def pending(self):
-        return self.filter(status=ModerationStatus.PENDING)
 
     def due_for_reminder(self, within_days=7, on=None):
         """Open offers ending within ``within_days`` days whose owner has not been reminded yet."""
@@ -40,7 +34,7 @@ class CooperationOfferQuerySet(models.QuerySet):
         )
 
 
-class CooperationOffer(SluggedMixin, TimeStampedModel):
+class CooperationOffer(SluggedMixin, TimeStampedModel, Moderated):
     """An offer or a request for cooperation, with a validity (EEN partnering style)."""
 
     class Direction(models.TextChoices):
@@ -85,14 +79,6 @@ class CooperationOffer(SluggedMixin, TimeStampedModel):
     target_countries = CountryField(_("target countries"), multiple=True, blank=True)
     valid_from = models.DateField(_("valid from"), default=datetime.date.today)
     valid_until = models.DateField(_("valid until"))
-    status = models.CharField(
-        _("status"),
-        max_length=12,
-        choices=ModerationStatus.choices,
-        default=ModerationStatus.PENDING,
-        db_index=True,
-    )
-    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
     submitter_company = models.CharField(_("submitting company"), max_length=200, blank=True)
     submitter_name = models.CharField(_("contact name"), max_length=120, blank=True)
     submitter_email = models.EmailField(_("contact e-mail"), blank=True)
@@ -145,9 +131,12 @@ class CooperationOffer(SluggedMixin, TimeStampedModel):
 
     def is_open(self, on=None):
         on = on or timezone.localdate()
-        return (
-            self.status == ModerationStatus.PUBLISHED and self.valid_from <= on <= self.valid_until
-        )
+        return self.is_published and self.valid_from <= on <= self.valid_until
+
+    @property
+    def ends_on(self):
+        """The last day the offer is shown, as for a job post (the representative's list)."""
+        return self.valid_until
 
     def renew(self, days=None, on=None):
         """Extend the validity by ``days`` (OFFER_RENEWAL_DAYS) from today or the current end."""
@@ -165,17 +154,10 @@ class CooperationOffer(SluggedMixin, TimeStampedModel):
         return self.submitter_email
 
 
-class JobPostingQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(status=ModerationStatus.PUBLISHED)
-
+class JobPostingQuerySet(ModeratedQuerySet):
     def open(self, on=None):
         on = on or timezone.localdate()
         return self.published().filter(expires_on__gte=on)
-
-    def expired(self, on=None):
-        on = on or timezone.localdate()
-        return self.filter(expires_on__lt=on)
 
     def retention_over(self, days, on=None):
         """Posts that expired more than ``days`` days ago (the retention period is over)."""
@@ -183,7 +165,7 @@ class JobPostingQuerySet(models.QuerySet):
         return self.filter(expires_on__lt=on - datetime.timedelta(days=days))
 
 
-class JobPosting(SluggedMixin, TimeStampedModel):
+class JobPosting(SluggedMixin, TimeStampedModel, Moderated):
     """A job offered by a company, or a job wanted by a person (contact only through the portal)."""
 
     class Kind(models.TextChoices):
@@ -231,14 +213,6 @@ class JobPosting(SluggedMixin, TimeStampedModel):
         _("language"), max_length=5, choices=settings.LANGUAGES, default="en"
     )
     consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)
-    status = models.CharField(
-        _("status"),
-        max_length=12,
-        choices=ModerationStatus.choices,
-        default=ModerationStatus.PENDING,
-        db_index=True,
-    )
-    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
     # The poster's private link to withdraw the post (no account needed).
     manage_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
@@ -268,6 +242,11 @@ class JobPosting(SluggedMixin, TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("jobs:detail", kwargs={"slug": self.slug})
+
+    @property
+    def ends_on(self):
+        """The last day the post is shown, as for an offer (the representative's list)."""
+        return self.expires_on
 
 
 class OfferInterest(models.Model):

@@ -4,8 +4,6 @@ Every function that stores something runs in one transaction and sends its e-mai
 ``transaction.on_commit``: a submission is either stored and announced, or neither.
 """
 
-import datetime
-
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -288,7 +286,3 @@ def purge_expired_jobs(days=None, on=None):
         JobPosting.objects.filter(pk__in=ids).delete()
         JobPosting.history.filter(id__in=ids).delete()
     return len(ids)
-
-
-def default_expiry(days=60):
-    return timezone.localdate() + datetime.timedelta(days=days)

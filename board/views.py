@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from clusters.abuse import public_post_ratelimit
-from clusters.models import ModerationStatus
 from companies import matching
 
 from . import services
@@ -27,6 +26,39 @@ PER_PAGE = 20
 
 def _language():
     return get_language() or "en"
+
+
+def _relay_message(request, obj, form_class, *, anchor, relay, render_form, closed_error=None):
+    """The "express interest" and "contact the poster" POSTs: a honeypot hit is answered like a
+    success, an invalid form is shown again (400), a valid one is relayed to ``obj``'s owner."""
+    if request.method != "POST":
+        return redirect(obj)
+    form = form_class(request.POST)
+    if not form.is_spam:
+        if closed_error:
+            form.add_error(None, closed_error)
+        if not form.is_valid():
+            return render_form(form)
+        relay(obj, form.cleaned_data, language=_language())
+    messages.success(request, _("Thank you: your message was passed on."))
+    return redirect(f"{obj.get_absolute_url()}#{anchor}")
+
+
+def _post_form(request, form, *, post, submitted, published_message, template, context=None):
+    """The posting pages: a honeypot hit goes to the "received" page like a success; a valid
+    form is stored by ``post`` and shows the published post, or the "received" page while it
+    waits for moderation."""
+    if request.method == "POST":
+        if form.is_spam:
+            return redirect(submitted)
+        if form.is_valid():
+            obj = post(form.cleaned_data)
+            if obj.is_published:
+                messages.success(request, published_message)
+                return redirect(obj)
+            return redirect(submitted)
+    status = 400 if form.is_bound else 200
+    return render(request, template, {"form": form, **(context or {})}, status=status)
 
 
 # --- Cooperation offers ----------------------------------------------------------------------
@@ -77,39 +109,29 @@ def offer_detail(request, slug):
 @public_post_ratelimit("offer-interest")
 def offer_interest(request, slug):
     offer = _published_offer(slug)
-    if request.method != "POST":
-        return redirect(offer)
-    form = InterestForm(request.POST)
-    sent_url = f"{offer.get_absolute_url()}#interest"
-    if form.is_spam:
-        messages.success(request, _("Thank you: your message was passed on."))
-        return redirect(sent_url)
-    if not offer.is_open():
-        form.add_error(None, _("This offer is no longer open."))
-        return _render_offer(request, offer, form, status=400)
-    if not form.is_valid():
-        return _render_offer(request, offer, form, status=400)
-    services.express_interest(offer, form.cleaned_data, language=_language())
-    messages.success(request, _("Thank you: your message was passed on."))
-    return redirect(sent_url)
+    return _relay_message(
+        request,
+        offer,
+        InterestForm,
+        anchor="interest",
+        relay=services.express_interest,
+        render_form=lambda form: _render_offer(request, offer, form, status=400),
+        closed_error=None if offer.is_open() else _("This offer is no longer open."),
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @public_post_ratelimit("offer-create")
 def offer_create(request):
     companies = services.represented_companies(request.user)
-    form = OfferForm(request.POST or None, companies=companies)
-    if request.method == "POST":
-        if form.is_spam:
-            return redirect("offers:submitted")
-        if form.is_valid():
-            offer = services.post_offer(form.cleaned_data, user=request.user, language=_language())
-            if offer.status == ModerationStatus.PUBLISHED:
-                messages.success(request, _("Your offer is published."))
-                return redirect(offer)
-            return redirect("offers:submitted")
-    status = 400 if form.is_bound else 200
-    return render(request, "companies/offer_form.html", {"form": form}, status=status)
+    return _post_form(
+        request,
+        OfferForm(request.POST or None, companies=companies),
+        post=lambda data: services.post_offer(data, user=request.user, language=_language()),
+        submitted="offers:submitted",
+        published_message=_("Your offer is published."),
+        template="companies/offer_form.html",
+    )
 
 
 def offer_submitted(request):
@@ -127,7 +149,7 @@ def offer_manage(request, token):
     )
     if request.method == "POST":
         action = request.POST.get("action")
-        if offer.status == ModerationStatus.WITHDRAWN or action not in {"renew", "withdraw"}:
+        if offer.is_withdrawn or action not in {"renew", "withdraw"}:
             return render(request, "companies/offer_manage.html", {"offer": offer}, status=400)
         if action == "renew":
             offer.renew()
@@ -186,38 +208,33 @@ def job_detail(request, slug):
 @public_post_ratelimit("job-message")
 def job_message(request, slug):
     job = _open_job(slug)
-    if request.method != "POST":
-        return redirect(job)
-    form = JobMessageForm(request.POST)
-    sent_url = f"{job.get_absolute_url()}#contact"
-    if form.is_spam:
-        messages.success(request, _("Thank you: your message was passed on."))
-        return redirect(sent_url)
-    if not form.is_valid():
-        return render(request, "companies/job_detail.html", {"job": job, "form": form}, status=400)
-    services.relay_job_message(job, form.cleaned_data, language=_language())
-    messages.success(request, _("Thank you: your message was passed on."))
-    return redirect(sent_url)
+    return _relay_message(
+        request,
+        job,
+        JobMessageForm,
+        anchor="contact",
+        relay=services.relay_job_message,
+        render_form=lambda form: render(
+            request, "companies/job_detail.html", {"job": job, "form": form}, status=400
+        ),
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @public_post_ratelimit("job-create")
 def job_create(request, kind):
     companies = services.represented_companies(request.user)
-    form = JobForm(request.POST or None, kind=kind, companies=companies)
-    if request.method == "POST":
-        if form.is_spam:
-            return redirect("jobs:submitted")
-        if form.is_valid():
-            job = services.post_job(
-                form.cleaned_data, kind=kind, user=request.user, language=_language()
-            )
-            if job.status == ModerationStatus.PUBLISHED:
-                messages.success(request, _("Your job offer is published."))
-                return redirect(job)
-            return redirect("jobs:submitted")
-    status = 400 if form.is_bound else 200
-    return render(request, "companies/job_form.html", {"form": form, "kind": kind}, status=status)
+    return _post_form(
+        request,
+        JobForm(request.POST or None, kind=kind, companies=companies),
+        post=lambda data: services.post_job(
+            data, kind=kind, user=request.user, language=_language()
+        ),
+        submitted="jobs:submitted",
+        published_message=_("Your job offer is published."),
+        template="companies/job_form.html",
+        context={"kind": kind},
+    )
 
 
 def job_submitted(request):

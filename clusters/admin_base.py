@@ -387,31 +387,45 @@ class ModerationAdminMixin:
             return HttpResponseRedirect(
                 reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
             )
-        try:
-            approve(obj, by=request.user)
-        except ModerationError as error:
-            self.message_user(request, error.message, messages.ERROR)
-        else:
-            self.message_user(
-                request, _("“%(object)s” was approved.") % {"object": obj}, messages.SUCCESS
-            )
-        return HttpResponseRedirect(self._changelist_url())
+        return self._decide_one(
+            request, obj, lambda obj: approve(obj, by=request.user), _("“%(object)s” was approved.")
+        )
 
     def reject_view(self, request, object_id):
 
         obj = self._moderation_object(request, object_id)
         form = RejectionForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            try:
-                reject(obj, by=request.user, reason=form.cleaned_data["reason"])
-            except ModerationError as error:
-                self.message_user(request, error.message, messages.ERROR)
-            else:
-                self.message_user(
-                    request, _("“%(object)s” was rejected.") % {"object": obj}, messages.SUCCESS
-                )
-            return HttpResponseRedirect(self._changelist_url())
+            reason = form.cleaned_data["reason"]
+            return self._decide_one(
+                request,
+                obj,
+                lambda obj: reject(obj, by=request.user, reason=reason),
+                _("“%(object)s” was rejected."),
+            )
         return self._reject_page(request, form, [obj], action=None)
+
+    def _decide_one(self, request, obj, decide, done_message):
+        """Approve or reject one object (``decide``), say how it went, back to the list."""
+        try:
+            decide(obj)
+        except ModerationError as error:
+            self.message_user(request, error.message, messages.ERROR)
+        else:
+            self.message_user(request, done_message % {"object": obj}, messages.SUCCESS)
+        return HttpResponseRedirect(self._changelist_url())
+
+    def _decide_each(self, request, queryset, decide, done_message):
+        """Approve or reject each selected object (``decide``); report each failure, then the
+        count (``done_message(count)``)."""
+        done = 0
+        for obj in queryset:
+            try:
+                decide(obj)
+                done += 1
+            except ModerationError as error:
+                self.message_user(request, f"{obj}: {error.message}", messages.WARNING)
+        self.message_user(request, done_message(done) % {"count": done}, messages.SUCCESS)
 
     def _reject_page(self, request, form, objects, action):
         context = {
@@ -427,19 +441,13 @@ class ModerationAdminMixin:
 
     @admin.action(description=_("Approve the selected items"), permissions=["change"])
     def approve_selected(self, request, queryset):
-
-        done = 0
-        for obj in queryset:
-            try:
-                approve(obj, by=request.user)
-                done += 1
-            except ModerationError as error:
-                self.message_user(request, f"{obj}: {error.message}", messages.WARNING)
-        self.message_user(
+        self._decide_each(
             request,
-            ngettext("%(count)d item was approved.", "%(count)d items were approved.", done)
-            % {"count": done},
-            messages.SUCCESS,
+            queryset,
+            lambda obj: approve(obj, by=request.user),
+            lambda count: ngettext(
+                "%(count)d item was approved.", "%(count)d items were approved.", count
+            ),
         )
 
     @admin.action(description=_("Reject the selected items with a reason…"), permissions=["change"])
@@ -448,18 +456,14 @@ class ModerationAdminMixin:
         if "apply" in request.POST:
             form = RejectionForm(request.POST)
             if form.is_valid():
-                done = 0
-                for obj in queryset:
-                    try:
-                        reject(obj, by=request.user, reason=form.cleaned_data["reason"])
-                        done += 1
-                    except ModerationError as error:
-                        self.message_user(request, f"{obj}: {error.message}", messages.WARNING)
-                self.message_user(
+                reason = form.cleaned_data["reason"]
+                self._decide_each(
                     request,
-                    ngettext("%(count)d item was rejected.", "%(count)d items were rejected.", done)
-                    % {"count": done},
-                    messages.SUCCESS,
+                    queryset,
+                    lambda obj: reject(obj, by=request.user, reason=reason),
+                    lambda count: ngettext(
+                        "%(count)d item was rejected.", "%(count)d items were rejected.", count
+                    ),
                 )
                 return None
         else:

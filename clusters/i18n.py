@@ -74,17 +74,24 @@ CURRENCY_SIGNS = {
 NBSP = "\xa0"
 
 
+def _decimal(value) -> Decimal | None:
+    """``value`` as a Decimal; None when it is empty or not a number (shown as nothing)."""
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
 def format_money(amount, currency: str = "EUR", language: str | None = None) -> str:
     """An amount with its currency as a reader of ``language`` writes it.
 
     en: €500,000 · SEK 500,000 — sv: 500 000 kr · 500 000 € — pl: 500 000 zł · 1 234,50 € —
     fi: 500 000 € · 500 000 SEK. Whole amounts without decimals, others with two.
     """
-    if amount in (None, ""):
-        return ""
-    try:
-        value = Decimal(str(amount))
-    except InvalidOperation:
+    value = _decimal(amount)
+    if value is None:
         return ""
     language = language or get_language()
     currency = (currency or "").upper()
@@ -105,11 +112,8 @@ PERCENT_UNSPACED = {"en", "pl"}
 def format_percent(value, language: str | None = None) -> str:
     """60 % in sv, fi and lt (a non-breaking space before the sign), 60% in English and Polish
     (CLDR percent patterns)."""
-    if value in (None, ""):
-        return ""
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
+    number = _decimal(value)
+    if number is None:
         return ""
     language = language or get_language()
     number = number.normalize()

@@ -384,11 +384,6 @@ class Page(SluggedMixin, TimeStampedModel):
 # --- Roles and moderation --------------------------------------------------------------------
 
 
-class ClusterCoordinatorQuerySet(models.QuerySet):
-    def for_user(self, user):
-        return self.filter(user=user)
-
-
 class ClusterCoordinator(models.Model):
     """A staff user who runs one cluster in the admin (a user may coordinate several)."""
 
@@ -405,8 +400,6 @@ class ClusterCoordinator(models.Model):
         related_name="coordinator_roles",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    objects = ClusterCoordinatorQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("cluster coordinator")
@@ -431,6 +424,41 @@ class ModerationStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ModeratedQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=ModerationStatus.PUBLISHED)
+
+    def pending(self):
+        return self.filter(status=ModerationStatus.PENDING)
+
+
+class Moderated(models.Model):
+    """What the public submits and a coordinator approves or rejects (clusters.moderation):
+    cooperation offers, job posts, representatives' profile changes."""
+
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=ModerationStatus.choices,
+        default=ModerationStatus.PENDING,
+        db_index=True,
+    )
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+
+    objects = ModeratedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_published(self):
+        return self.status == ModerationStatus.PUBLISHED
+
+    @property
+    def is_withdrawn(self):
+        return self.status == ModerationStatus.WITHDRAWN
 
 
 class ModerationDecision(models.Model):

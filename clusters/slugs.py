@@ -3,14 +3,26 @@
 from django.utils.text import slugify
 
 SLUG_MAX_LENGTH = 80
-# Letters that Unicode does not decompose to ASCII (slugify would drop them: Białystok → biaystok).
-_UNDECOMPOSABLE = str.maketrans(
-    {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ß": "ss", "đ": "d", "Đ": "D"}
+# Letters that Unicode does not decompose to a base letter plus an accent (slugify would drop
+# them: Białystok → biaystok). The slugs and the search's folding (companies/search.py) read it.
+UNDECOMPOSABLE = str.maketrans(
+    {
+        "ł": "l",
+        "Ł": "L",
+        "ø": "o",
+        "Ø": "O",
+        "æ": "ae",
+        "Æ": "AE",
+        "ß": "ss",
+        "đ": "d",
+        "Đ": "D",
+        "ı": "i",
+    }
 )
 
 
 def ascii_slug(value: str) -> str:
-    return slugify(value.translate(_UNDECOMPOSABLE))
+    return slugify(value.translate(UNDECOMPOSABLE))
 
 
 def unique_slug(model, value: str, *, instance_pk=None, field: str = "slug") -> str:

@@ -38,15 +38,6 @@ class Sector(SluggedMixin, models.Model):
         return f"{self.nace_code}-{self.name_en or self.name}"
 
 
-class CapabilityQuerySet(models.QuerySet):
-    def with_descendants(self, capabilities):
-        """The given capabilities and every capability below them in the tree."""
-        query = Q()
-        for capability in capabilities:
-            query |= Q(path__startswith=capability.path)
-        return self.filter(query) if query else self.none()
-
-
 class Capability(SluggedMixin, models.Model):
     """A process a company masters, as a tree: machining → CNC turning, welding → TIG welding."""
 
@@ -65,8 +56,6 @@ class Capability(SluggedMixin, models.Model):
     # Materialised path of ids ("/3/17/"), so that "a parent includes its children" is one
     # indexed prefix lookup instead of a recursive query.
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
-
-    objects = CapabilityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("capability")
@@ -214,68 +203,10 @@ class CompanyQuerySet(models.QuerySet):
     def in_cluster(self, cluster):
         return self.filter(memberships__cluster=cluster, memberships__is_active=True)
 
-    def with_capability(self, capability):
-        """Companies with the capability or any capability below it in the tree."""
-        return self.filter(capabilities__path__startswith=capability.path)
-
-    def with_valid_certification(self, certification, on=None):
-        on = on or timezone.localdate()
-        return self.filter(
-            certificates__certification=certification,
-            certificates__valid_from__lte=on,
-        ).filter(Q(certificates__valid_until__isnull=True) | Q(certificates__valid_until__gte=on))
-
-    def in_country(self, country):
-        return self.filter(country=country)
-
     def stale(self, months=12):
         """Profiles not confirmed by their owner for ``months`` months."""
         limit = timezone.now() - datetime.timedelta(days=30 * months)
         return self.filter(Q(confirmed_at__isnull=True) | Q(confirmed_at__lt=limit))
-
-    # The directory's facets. Each takes several values and keeps the companies matching ANY of
-    # them; relations are semi-joins (``pk IN (SELECT company_id …)``) so rows never repeat.
-
-    def in_any_cluster(self, clusters):
-        """Active members of any of the clusters."""
-        members = Membership.objects.active().filter(cluster__in=clusters)
-        return self.filter(pk__in=members.values("company_id"))
-
-    def in_any_sector(self, sectors):
-        through = Company.sectors.through.objects.filter(sector__in=sectors)
-        return self.filter(pk__in=through.values("company_id"))
-
-    def with_any_capability(self, capabilities):
-        """Companies with any of the capabilities or a capability below one of them."""
-        query = Q()
-        for capability in capabilities:
-            query |= Q(capability__path__startswith=capability.path)
-        if not query:
-            return self.none()
-        through = Company.capabilities.through.objects.filter(query)
-        return self.filter(pk__in=through.values("company_id"))
-
-    def with_any_material(self, materials):
-        through = Company.materials.through.objects.filter(material__in=materials)
-        return self.filter(pk__in=through.values("company_id"))
-
-    def with_any_valid_certification(self, certifications, on=None):
-        """Companies holding any of the certifications with a certificate valid on ``on``."""
-        certificates = CompanyCertificate.objects.valid(on).filter(certification__in=certifications)
-        return self.filter(pk__in=certificates.values("company_id"))
-
-    def in_any_region(self, regions):
-        return self.filter(municipality__region__in=regions)
-
-    def in_any_municipality(self, municipalities):
-        return self.filter(municipality__in=municipalities)
-
-    def of_size(self, size_classes):
-        return self.filter(size_class__in=size_classes)
-
-    def speaking_any(self, languages):
-        through = Company.languages.through.objects.filter(spokenlanguage__in=languages)
-        return self.filter(pk__in=through.values("company_id"))
 
 
 class Company(SluggedMixin, TimeStampedModel):
@@ -489,10 +420,6 @@ class CompanyCertificate(models.Model):
 
     def __str__(self):
         return f"{self.company}: {self.certification}"
-
-    def is_valid(self, on=None):
-        on = on or timezone.localdate()
-        return self.valid_from <= on and (self.valid_until is None or self.valid_until >= on)
 
 
 def offer_model():

@@ -90,34 +90,19 @@ class CountriesWidget(widgets.Widget):
         )
 
 
+def _column(name, widget):
+    """A column that reads and writes the model attribute of the same name."""
+    return fields.Field(attribute=name, column_name=name, widget=widget)
+
+
 class CompanyResource(resources.ModelResource):
-    country = fields.Field(attribute="country", column_name="country", widget=widgets.CharWidget())
-    municipality = fields.Field(
-        attribute="municipality", column_name="municipality", widget=MunicipalityWidget()
-    )
-    sectors = fields.Field(
-        attribute="sectors",
-        column_name="sectors",
-        widget=StrictManyToManyWidget(Sector, field="nace_code"),
-    )
-    capabilities = fields.Field(
-        attribute="capabilities",
-        column_name="capabilities",
-        widget=StrictManyToManyWidget(Capability, field="slug"),
-    )
-    materials = fields.Field(
-        attribute="materials",
-        column_name="materials",
-        widget=StrictManyToManyWidget(Material, field="slug"),
-    )
-    languages = fields.Field(
-        attribute="languages",
-        column_name="languages",
-        widget=StrictManyToManyWidget(SpokenLanguage, field="code"),
-    )
-    export_markets = fields.Field(
-        attribute="export_markets", column_name="export_markets", widget=CountriesWidget()
-    )
+    country = _column("country", widgets.CharWidget())
+    municipality = _column("municipality", MunicipalityWidget())
+    sectors = _column("sectors", StrictManyToManyWidget(Sector, field="nace_code"))
+    capabilities = _column("capabilities", StrictManyToManyWidget(Capability, field="slug"))
+    materials = _column("materials", StrictManyToManyWidget(Material, field="slug"))
+    languages = _column("languages", StrictManyToManyWidget(SpokenLanguage, field="code"))
+    export_markets = _column("export_markets", CountriesWidget())
     certifications = fields.Field(column_name="certifications", attribute=None)
     clusters = fields.Field(column_name="clusters", attribute=None)
 

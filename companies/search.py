@@ -9,8 +9,7 @@ PostgreSQL's full-text parser and SQLite's LIKE see the same words.
 import re
 import unicodedata
 
-# Letters Unicode does not decompose to a base letter plus an accent.
-_UNDECOMPOSABLE = str.maketrans({"ł": "l", "ø": "o", "æ": "ae", "ß": "ss", "đ": "d", "ı": "i"})
+from clusters.slugs import UNDECOMPOSABLE
 
 
 class _Folding(dict):
@@ -21,7 +20,7 @@ class _Folding(dict):
 
     def __missing__(self, ordinal):
         char = chr(ordinal)
-        undecomposable = _UNDECOMPOSABLE.get(ordinal)
+        undecomposable = UNDECOMPOSABLE.get(ordinal)
         if undecomposable is not None:
             folded = undecomposable
         elif char.isspace():

@@ -102,7 +102,3 @@ def normalize_vat_number(value: str) -> str:
             code="invalid_vat",
             params={"value": value[:40]},
         ) from None
-
-
-def validate_vat_number(value: str) -> None:
-    normalize_vat_number(value)

@@ -44,13 +44,11 @@ def _published_event(slug):
 
 
 def _render_registration(request, event, form, status=200):
-    confirmed = event.registrations.filter(status=Registration.Status.CONFIRMED).count()
-    places_left = max(event.capacity - confirmed, 0) if event.capacity else None
     context = {
         "event": event,
         "form": form,
         "accepts_registrations": event.accepts_registrations(),
-        "places_left": places_left,
+        "places_left": event.places_left(),
     }
     return render(request, "events/registration_form.html", context, status=status)
 

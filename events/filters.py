@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from clusters.models import Cluster, Municipality
+from clusters.filters import ClusterCountryFilterSet, country_filter
+from clusters.models import Municipality
 
 from .models import Event
 
@@ -57,7 +58,7 @@ def event_countries():
     )
 
 
-class EventFilter(django_filters.FilterSet):
+class EventFilter(ClusterCountryFilterSet):
     WHEN_CHOICES = [("upcoming", _("Upcoming")), ("past", _("Past")), ("all", _("All dates"))]
 
     when = django_filters.ChoiceFilter(
@@ -70,19 +71,7 @@ class EventFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         label=_("Kind"), choices=Event.Kind.choices, empty_label=_("All kinds")
     )
-    cluster = django_filters.ModelChoiceFilter(
-        label=_("Cluster"),
-        queryset=Cluster.objects.published(),
-        to_field_name="slug",
-        empty_label=_("All clusters"),
-        method="filter_cluster",
-    )
-    country = django_filters.ChoiceFilter(
-        label=_("Country"),
-        choices=event_countries,
-        empty_label=_("All countries"),
-        method="filter_country",
-    )
+    country = country_filter(event_countries)
     month = MonthFilter(label=_("Month"), widget=forms.DateInput(attrs={"type": "month"}))
 
     class Meta:
@@ -92,12 +81,6 @@ class EventFilter(django_filters.FilterSet):
     def filter_when(self, queryset, name, value):
         # Applied in filter_queryset, where the default depends on the month.
         return queryset
-
-    def filter_cluster(self, queryset, name, value):
-        return queryset.in_cluster(value) if value else queryset
-
-    def filter_country(self, queryset, name, value):
-        return queryset.in_country(value) if value else queryset
 
     @property
     def when_value(self):

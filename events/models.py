@@ -56,7 +56,7 @@ class EventQuerySet(models.QuerySet):
         """Annotate ``confirmed_count``: confirmed registrations (for "places left")."""
         return self.annotate(
             confirmed_count=models.Count(
-                "registrations", filter=Q(registrations__status="confirmed")
+                "registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)
             )
         )
 
@@ -192,6 +192,19 @@ class Event(SluggedMixin, TimeStampedModel):
         if not self.registration_open or self.starts_at < now:
             return False
         return self.registration_deadline is None or now <= self.registration_deadline
+
+    def places_left(self):
+        """Free places, or None for an event without a capacity limit.
+
+        Counts the confirmed registrations, or reads ``confirmed_count`` where the event comes
+        from ``with_registration_counts()``.
+        """
+        if self.capacity is None:
+            return None
+        confirmed = getattr(self, "confirmed_count", None)
+        if confirmed is None:
+            confirmed = self.registrations.filter(status=Registration.Status.CONFIRMED).count()
+        return max(self.capacity - confirmed, 0)
 
 
 class Registration(TimeStampedModel):

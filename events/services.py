@@ -80,8 +80,8 @@ def register(event, data, *, language="en", now=None):
         active = event.registrations.exclude(status=Registration.Status.CANCELLED)
         if active.filter(email__iexact=email).exists():
             raise AlreadyRegistered
-        confirmed = active.filter(status=Registration.Status.CONFIRMED).count()
-        has_place = event.capacity is None or confirmed < event.capacity
+        places_left = event.places_left()
+        has_place = places_left is None or places_left > 0
         registration = Registration(
             event=event,
             name=data["name"],
@@ -105,20 +105,11 @@ def register(event, data, *, language="en", now=None):
 def promote_waiting(event):
     """Confirm the first people on the waiting list while places are free. Call under the
     event's lock. Returns the promoted registrations (each is told on commit)."""
-    if event.capacity is None:
-        waiting = list(
-            event.registrations.filter(status=Registration.Status.WAITING).order_by(
-                "created_at", "pk"
-            )
-        )
-    else:
-        confirmed = event.registrations.filter(status=Registration.Status.CONFIRMED).count()
-        free = max(event.capacity - confirmed, 0)
-        waiting = list(
-            event.registrations.filter(status=Registration.Status.WAITING).order_by(
-                "created_at", "pk"
-            )[:free]
-        )
+    waiting = event.registrations.filter(status=Registration.Status.WAITING).order_by(
+        "created_at", "pk"
+    )
+    places_left = event.places_left()
+    waiting = list(waiting if places_left is None else waiting[:places_left])
     for registration in waiting:
         registration.status = Registration.Status.CONFIRMED
         registration.save(update_fields=["status", "updated_at"])

@@ -45,12 +45,9 @@ def event_detail(request, slug):
         _events().select_related("project").with_registration_counts(),
         slug=slug,
     )
-    places_left = None
-    if event.capacity:
-        places_left = max(event.capacity - event.confirmed_count, 0)
     context = {
         "event": event,
-        "places_left": places_left,
+        "places_left": event.places_left(),
         "accepts_registrations": event.accepts_registrations(),
         "is_past": event.ends_at < timezone.now(),
     }

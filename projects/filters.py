@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from clusters.models import Cluster
+from clusters.filters import ClusterCountryFilterSet, country_filter
 
 from .models import Project
 
@@ -44,16 +44,9 @@ def year_choices():
     return [(str(year), str(year)) for year in range(last, bounds["first"].year - 1, -1)]
 
 
-class ProjectFilter(django_filters.FilterSet):
+class ProjectFilter(ClusterCountryFilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Project.Status.choices, empty_label=_("Any status")
-    )
-    cluster = django_filters.ModelChoiceFilter(
-        label=_("Cluster"),
-        queryset=Cluster.objects.published(),
-        to_field_name="slug",
-        empty_label=_("All clusters"),
-        method="filter_cluster",
     )
     programme = django_filters.ChoiceFilter(
         label=_("Funding programme"),
@@ -61,12 +54,7 @@ class ProjectFilter(django_filters.FilterSet):
         empty_label=_("All programmes"),
         method="filter_programme",
     )
-    country = django_filters.ChoiceFilter(
-        label=_("Country"),
-        choices=country_choices,
-        empty_label=_("All countries"),
-        method="filter_country",
-    )
+    country = country_filter(country_choices)
     year = django_filters.ChoiceFilter(
         label=_("Running in"), choices=year_choices, empty_label=_("Any year"), method="filter_year"
     )
@@ -74,9 +62,6 @@ class ProjectFilter(django_filters.FilterSet):
     class Meta:
         model = Project
         fields = ["status", "cluster", "programme", "country", "year"]
-
-    def filter_cluster(self, queryset, name, value):
-        return queryset.in_cluster(value) if value else queryset
 
     def filter_programme(self, queryset, name, value):
         # The programme as shown in any language (a lookup on "programme" reads one column only).
@@ -86,9 +71,6 @@ class ProjectFilter(django_filters.FilterSet):
         for code in settings.LANGUAGE_CODES:
             same |= Q(**{f"programme_{code}": value})
         return queryset.filter(same)
-
-    def filter_country(self, queryset, name, value):
-        return queryset.in_country(value) if value else queryset
 
     def filter_year(self, queryset, name, value):
         return queryset.running_in_year(int(value)) if value else queryset

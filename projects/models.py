@@ -25,12 +25,6 @@ class ProjectQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
-    def active(self, on=None):
-        on = on or timezone.localdate()
-        return self.filter(start_date__lte=on).filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=on)
-        )
-
     def in_cluster(self, cluster):
         return self.filter(clusters=cluster)
 

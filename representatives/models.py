@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clusters.models import ModerationStatus, TimeStampedModel
+from clusters.models import Moderated, TimeStampedModel
 from companies.models import Company
 
 
@@ -56,12 +56,7 @@ class CompanyRepresentative(models.Model):
         return f"{self.user.get_username()} – {self.company}"
 
 
-class CompanyChangeRequestQuerySet(models.QuerySet):
-    def pending(self):
-        return self.filter(status=ModerationStatus.PENDING)
-
-
-class CompanyChangeRequest(TimeStampedModel):
+class CompanyChangeRequest(TimeStampedModel, Moderated):
     """A representative's profile change waiting for review (clusters that want to review them).
 
     ``data`` holds the submitted form data ({field: [values]}); it is validated again and applied
@@ -82,16 +77,6 @@ class CompanyChangeRequest(TimeStampedModel):
     language = models.CharField(
         _("language"), max_length=5, choices=settings.LANGUAGES, default="en"
     )
-    status = models.CharField(
-        _("status"),
-        max_length=12,
-        choices=ModerationStatus.choices,
-        default=ModerationStatus.PENDING,
-        db_index=True,
-    )
-    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
-
-    objects = CompanyChangeRequestQuerySet.as_manager()
 
     class Meta:
         app_label = "companies"

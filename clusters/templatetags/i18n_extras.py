@@ -82,12 +82,6 @@ def translated(parser, token):
 
 
 @register.simple_tag
-def translated_language(obj, field):
-    """The language code the shown value of ``obj.<field>`` is in (for a ``lang`` attribute)."""
-    return resolve(obj, field).language or ""
-
-
-@register.simple_tag
 def fallback_lang(obj, field):
     """`` lang="sv"`` when ``obj.<field>`` is shown from a fallback language, else nothing.
 

@@ -1,13 +1,13 @@
 import base64
-from decimal import Decimal
 
 from django import template
 from django.conf import settings
 from django.urls import translate_url
-from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_info
+
+from clusters.models import Page
 
 register = template.Library()
 
@@ -138,8 +138,6 @@ FOOTER_PAGE_SLUGS = ("about", "accessibility", "privacy")
 @register.simple_tag(takes_context=True)
 def footer_pages(context):
     """The published about / accessibility / privacy pages: one query a request, none missing."""
-    from clusters.models import Page
-
     request = context.get("request")
     cached = getattr(request, "_portal_footer_pages", None)
     if cached is not None:
@@ -160,17 +158,6 @@ OG_LOCALES = {"en": "en_GB", "sv": "sv_SE", "fi": "fi_FI", "pl": "pl_PL", "lt": 
 def og_locale(language_code):
     """Open Graph wants language_TERRITORY: fi → fi_FI."""
     return OG_LOCALES.get(language_code, language_code)
-
-
-@register.filter
-def money(amount, currency=""):
-    """An amount in the active language's number format with its currency: 250 000 EUR."""
-    if amount in (None, ""):
-        return ""
-    value = Decimal(amount)
-    decimals = 0 if value == value.to_integral_value() else 2
-    figure = number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
-    return f"{figure} {currency}".strip()
 
 
 @register.filter
