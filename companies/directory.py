@@ -348,7 +348,6 @@ def browse(params, path):
         "chips": active_chips(filterset, vocabulary, path, first_page),
         "total": query.total,
         "page_obj": page_obj,
-        "page_range": list(paginator.get_elided_page_range(page_obj.number)),
         "companies": page_obj.object_list,
         "sort": filterset.sort,
         "sort_choices": [

@@ -155,6 +155,12 @@ OG_LOCALES = {"en": "en_GB", "sv": "sv_SE", "fi": "fi_FI", "pl": "pl_PL", "lt": 
 
 
 @register.filter
+def elided_pages(page):
+    """The page numbers to link around ``page``: Django's elided range, "…" for the gaps."""
+    return page.paginator.get_elided_page_range(page.number)
+
+
+@register.filter
 def og_locale(language_code):
     """Open Graph wants language_TERRITORY: fi → fi_FI."""
     return OG_LOCALES.get(language_code, language_code)
