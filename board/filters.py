@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clusters.models import Cluster, Region
 from companies.models import Capability, Material, SpokenLanguage
-from companies.search import query_words
+from companies.text import query_words
 
 from .forms import country_choices
 from .models import CooperationOffer, JobPosting

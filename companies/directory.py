@@ -48,7 +48,7 @@ from .models import (
     SpokenLanguage,
     offer_model,
 )
-from .search import normalize
+from .text import normalize
 
 # Facet lists longer than this scroll inside their box.
 LONG_FACET = 8

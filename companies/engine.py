@@ -47,7 +47,7 @@ from .entries import (
     decode_key,
 )
 from .models import DirectoryBitmap, DirectoryEntry, DirectoryState, DirectoryWord
-from .search import search_terms
+from .text import search_terms
 
 SORT_RELEVANCE, SORT_NAME, SORT_UPDATED = "relevance", "name", "updated"
 # A query word this long matches as a prefix ("lase" finds laser); shorter ones match whole words.

@@ -25,7 +25,7 @@ from .models import (
     Sector,
     offer_model,
 )
-from .search import words
+from .text import words
 
 KEY_STRIDE = 10**8
 ALL = 0  # the key of every published company

@@ -12,7 +12,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from .models import Company
-from .search import MAX_QUERY_LENGTH, search_terms
+from .text import MAX_QUERY_LENGTH, search_terms
 
 # The facets, in the order the page shows them (query parameter, label).
 FACETS = [

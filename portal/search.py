@@ -7,7 +7,7 @@ The search here cleans the query, splits its words and runs the registered secti
 """
 
 from clusters.site_search import ResultGroup, sections
-from companies.search import query_words as split_words
+from companies.text import query_words as split_words
 
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 8
