@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
-from clusters.models import ClusterContact, ModerationDecision, Page
+from clusters.models import ClusterContact, ModerationDecision, ModerationStatus, Page
 from companies.models import CompanyCertificate
 from events.models import Registration
 from projects.models import ProjectContact
@@ -50,9 +50,9 @@ def build_world():
             "portal.newsitem": factories.news(title_en=f"News {tag}", cluster=cluster),
             "companies.company": company,
             "companies.cooperationoffer": factories.offer(
-                company=company, cluster=cluster, status="pending"
+                company=company, cluster=cluster, status=ModerationStatus.PENDING
             ),
-            "companies.jobposting": factories.job(company=company, status="pending"),
+            "companies.jobposting": factories.job(company=company, status=ModerationStatus.PENDING),
             "companies.companychangerequest": CompanyChangeRequest.objects.create(
                 company=company, data={"postal_code": ["65100"]}, submitted_by=user
             ),

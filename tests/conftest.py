@@ -1,13 +1,14 @@
 import pytest
 from django.utils import translation
 
+from .shared import TEST_SETTINGS
+
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings):
     """Fast password hashing, no rate limits unless a test asks, English unless a test switches."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.RATELIMIT_ENABLE = False
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    for name, value in TEST_SETTINGS.items():
+        setattr(settings, name, value)
     translation.activate("en")
     yield
     translation.deactivate()

@@ -6,7 +6,15 @@ import itertools
 from django.utils import timezone
 
 from board.models import CooperationOffer, JobPosting
-from clusters.models import Cluster, Municipality, NewsItem, Organization, Person, Region
+from clusters.models import (
+    Cluster,
+    ModerationStatus,
+    Municipality,
+    NewsItem,
+    Organization,
+    Person,
+    Region,
+)
 from companies.models import (
     Capability,
     Certification,
@@ -158,7 +166,7 @@ def offer(**kwargs):
         "category": CooperationOffer.Category.SUBCONTRACTING,
         "valid_from": today - datetime.timedelta(days=1),
         "valid_until": today + datetime.timedelta(days=30),
-        "status": "published",
+        "status": ModerationStatus.PUBLISHED,
     }
     if "company" not in kwargs:
         defaults["company"] = company()
@@ -175,7 +183,7 @@ def job(**kwargs):
         "expires_on": timezone.localdate() + datetime.timedelta(days=30),
         "contact_name": "Hiring Manager",
         "contact_email": f"jobs{n}@example.org",
-        "status": "published",
+        "status": ModerationStatus.PUBLISHED,
     }
     if "company" not in kwargs and kwargs.get("kind") != JobPosting.Kind.WANTED:
         defaults["company"] = company()

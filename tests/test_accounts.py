@@ -9,6 +9,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
+from clusters.models import ModerationStatus
 from representatives.models import CompanyRepresentative
 
 from . import factories
@@ -166,7 +167,7 @@ def test_confirm_button_marks_the_profile_up_to_date(client, company):
 
 @pytest.mark.parametrize("language", ["en", "fi"])
 def test_my_company_lists_offers_and_jobs(client, company, language):
-    factories.offer(company=company, title_en="Laser capacity", status="pending")
+    factories.offer(company=company, title_en="Laser capacity", status=ModerationStatus.PENDING)
     factories.job(company=company, title_en="CNC operator")
     client.force_login(factories.representative(company))
     client.cookies["django_language"] = language
@@ -175,6 +176,9 @@ def test_my_company_lists_offers_and_jobs(client, company, language):
     body = client.get(url).content.decode()
     assert "Laser capacity" in body and "CNC operator" in body
     assert f'lang="{language}"' in body
+    # A published post links to its page; one waiting for moderation does not yet.
+    assert re.search(r"<a [^>]*>CNC operator</a>", body)
+    assert not re.search(r"<a [^>]*>Laser capacity</a>", body)
 
 
 def test_user_without_companies_sees_an_explanation(client):

@@ -1,18 +1,22 @@
 """The company directory: filters, facet counts, search in every language, sorting, pagination,
 nonsense input, CSV export and query counts."""
 
+import copy
 import csv
 import datetime
 import io
 
 import pytest
+from bs4 import BeautifulSoup
 from django.urls import reverse
 from django.utils import timezone
 
+from clusters.models import ModerationStatus
 from companies import indexing
 from companies.models import Company
 
 from . import factories
+from .shared import SharedData, shared_data
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +34,7 @@ def facet(response, name):
     return {}
 
 
-@pytest.fixture
-def world():
+def make_world():
     """Three published companies in two countries and one unpublished, classified in five languages."""
     ostrobothnia = factories.region(
         country="FI", name_en="Ostrobothnia", name_fi="Pohjanmaa", name_sv="Österbotten"
@@ -125,7 +128,7 @@ def world():
     c.sectors.add(metal)
     c.languages.add(swedish)
     factories.certificate(c, iso9001, valid_until=None)
-    factories.offer(company=c, status="pending")
+    factories.offer(company=c, status=ModerationStatus.PENDING)
 
     hidden = factories.company(name="Hidden Welding Oy", municipality=vaasa, is_published=False)
     hidden.capabilities.add(welding)
@@ -139,6 +142,18 @@ def world():
         "metal": metal, "machinery": machinery, "finnish": finnish, "polish": polish, "swedish": swedish,
         "cluster": cluster, "other_cluster": other_cluster,
     }  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker):
+    """Built once per module (and xdist worker) for every test here (tests/shared.py)."""
+    with SharedData(django_db_blocker, make_world) as shared:
+        yield shared
+
+
+@pytest.fixture
+def world(shared_world):
+    return copy.deepcopy(shared_world.data)
 
 
 def test_url_is_fixed():
@@ -323,57 +338,74 @@ def test_sorting(client, world):
     assert response.context["sort"] == "relevance"
 
 
-@pytest.fixture
-def many():
+def make_many():
     town = factories.municipality(name_en="Seinäjoki")
     return [factories.company(name=f"Firm {n:03d}", municipality=town) for n in range(45)]
 
 
-@pytest.mark.parametrize(
-    ("params", "page", "count", "first"),
-    [
-        ({}, 1, 20, "Firm 000"),
-        ({"page": "2"}, 2, 20, "Firm 020"),
-        ({"page": "3"}, 3, 5, "Firm 040"),
-        ({"page": "999999"}, 3, 5, "Firm 040"),
-        ({"page": "-1"}, 1, 20, "Firm 000"),
-        ({"page": "0"}, 1, 20, "Firm 000"),
-        ({"page": "abc"}, 1, 20, "Firm 000"),
-        ({"page": "1e3"}, 1, 20, "Firm 000"),
-        ({"page": ""}, 1, 20, "Firm 000"),
-        ({"per_page": "50"}, 1, 45, "Firm 000"),
-        ({"per_page": "100"}, 1, 45, "Firm 000"),
-        ({"per_page": "7"}, 1, 20, "Firm 000"),
-        ({"per_page": "-5"}, 1, 20, "Firm 000"),
-        ({"per_page": "1000000"}, 1, 20, "Firm 000"),
-    ],
-)
-def test_pagination_edges(client, many, params, page, count, first):
-    response = client.get(URL, params)
-    assert response.status_code == 200
-    assert response.context["page_obj"].number == page
-    assert len(names(response)) == count
-    assert names(response)[0] == first
-    assert response.context["total"] == 45
+class TestPagination:
+    """45 companies (and no world) built once for the class (tests/shared.py)."""
 
+    @pytest.fixture(scope="class")
+    @classmethod
+    def shared_many(cls, shared_world, django_db_blocker):
+        with shared_world.suspended(), shared_data(django_db_blocker, make_many) as companies:
+            yield companies
 
-def test_links_keep_the_state(client, many):
-    cluster = factories.cluster()
-    for company in many[:30]:
-        factories.Membership.objects.create(company=company, cluster=cluster)
-    response = client.get(URL, {"cluster": cluster.pk, "sort": "updated", "q": "firm"})
-    assert response.context["total"] == 30
-    next_url = response.context["next_url"]
-    assert (
-        f"cluster={cluster.pk}" in next_url and "sort=updated" in next_url and "q=firm" in next_url
+    @pytest.fixture
+    def many(self, shared_many):
+        return copy.deepcopy(shared_many)
+
+    @pytest.mark.parametrize(
+        ("params", "page", "count", "first"),
+        [
+            ({}, 1, 20, "Firm 000"),
+            ({"page": "2"}, 2, 20, "Firm 020"),
+            ({"page": "3"}, 3, 5, "Firm 040"),
+            ({"page": "999999"}, 3, 5, "Firm 040"),
+            ({"page": "-1"}, 1, 20, "Firm 000"),
+            ({"page": "0"}, 1, 20, "Firm 000"),
+            ({"page": "abc"}, 1, 20, "Firm 000"),
+            ({"page": "1e3"}, 1, 20, "Firm 000"),
+            ({"page": ""}, 1, 20, "Firm 000"),
+            ({"per_page": "50"}, 1, 45, "Firm 000"),
+            ({"per_page": "100"}, 1, 45, "Firm 000"),
+            ({"per_page": "7"}, 1, 20, "Firm 000"),
+            ({"per_page": "-5"}, 1, 20, "Firm 000"),
+            ({"per_page": "1000000"}, 1, 20, "Firm 000"),
+        ],
     )
-    assert "page=2" in next_url
-    chips = response.context["chips"]
-    removing_cluster = next(chip for chip in chips if chip.label == "Cluster")
-    assert "cluster=" not in removing_cluster.url and "q=firm" in removing_cluster.url
-    assert f'name="cluster" value="{cluster.pk}" checked' in response.content.decode()
-    # The CSV link carries the filters too.
-    assert f"cluster={cluster.pk}" in response.context["csv_url"]
+    def test_pagination_edges(self, client, many, params, page, count, first):
+        response = client.get(URL, params)
+        assert response.status_code == 200
+        assert response.context["page_obj"].number == page
+        assert len(names(response)) == count
+        assert names(response)[0] == first
+        assert response.context["total"] == 45
+
+    def test_links_keep_the_state(self, client, many):
+        cluster = factories.cluster()
+        for company in many[:30]:
+            factories.Membership.objects.create(company=company, cluster=cluster)
+        response = client.get(URL, {"cluster": cluster.pk, "sort": "updated", "q": "firm"})
+        assert response.context["total"] == 30
+        pages = BeautifulSoup(response.content, "html.parser").find(
+            "nav", attrs={"aria-label": "Pages"}
+        )
+        assert pages.select_one("[aria-current=page]").get_text() == "Page 1"
+        next_url = pages.find("a", rel="next")["href"]
+        assert (
+            f"cluster={cluster.pk}" in next_url
+            and "sort=updated" in next_url
+            and "q=firm" in next_url
+        )
+        assert "page=2" in next_url
+        chips = response.context["chips"]
+        removing_cluster = next(chip for chip in chips if chip.label == "Cluster")
+        assert "cluster=" not in removing_cluster.url and "q=firm" in removing_cluster.url
+        assert f'name="cluster" value="{cluster.pk}" checked' in response.content.decode()
+        # The CSV link carries the filters too.
+        assert f"cluster={cluster.pk}" in response.context["csv_url"]
 
 
 @pytest.mark.parametrize(
@@ -480,8 +512,7 @@ def test_csv_export_is_capped(client, world, monkeypatch):
     assert len(rows) == 1 + 2
 
 
-@pytest.fixture
-def crowd(world):
+def make_crowd(world):
     """60 more companies, each with capabilities, materials, certificates and a cluster."""
     companies = []
     for n in range(60):
@@ -499,37 +530,45 @@ def crowd(world):
     return companies
 
 
-@pytest.mark.parametrize("per_page", ["20", "100"])
-def test_query_count_is_small_and_constant(
-    client, crowd, world, django_assert_max_num_queries, per_page
-):
-    params = {
-        "per_page": per_page,
-        "q": "oy",
-        "capability": world["machining"].pk,
-        "municipality": [world["vaasa"].pk, world["kokkola"].pk],
-        "certification": world["iso9001"].pk,
-        "offers": "",
-    }
-    client.get(URL)  # a worker's first request loads the engine's bitmaps
-    with django_assert_max_num_queries(15):
-        response = client.get(URL, params)
-    assert len(names(response)) == (20 if per_page == "20" else 61)
-    with django_assert_max_num_queries(15):
-        client.get(URL, {"per_page": per_page})
+class TestQueryCounts:
+    """The crowd, built on the module's world once for the class (tests/shared.py)."""
 
+    @pytest.fixture(scope="class")
+    @classmethod
+    def crowd(cls, shared_world, django_db_blocker):
+        with shared_data(django_db_blocker, lambda: make_crowd(shared_world.data)) as companies:
+            yield companies
 
-def test_query_count_does_not_grow_with_the_page(client, crowd, world):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+    @pytest.mark.parametrize("per_page", ["20", "100"])
+    def test_query_count_is_small_and_constant(
+        self, client, crowd, world, django_assert_max_num_queries, per_page
+    ):
+        params = {
+            "per_page": per_page,
+            "q": "oy",
+            "capability": world["machining"].pk,
+            "municipality": [world["vaasa"].pk, world["kokkola"].pk],
+            "certification": world["iso9001"].pk,
+            "offers": "",
+        }
+        client.get(URL)  # a worker's first request loads the engine's bitmaps
+        with django_assert_max_num_queries(15):
+            response = client.get(URL, params)
+        assert len(names(response)) == (20 if per_page == "20" else 61)
+        with django_assert_max_num_queries(15):
+            client.get(URL, {"per_page": per_page})
 
-    client.get(URL)  # a worker's first request loads the engine's bitmaps
-    counts = []
-    for per_page in ("20", "50", "100"):
-        with CaptureQueriesContext(connection) as queries:
-            client.get(URL, {"per_page": per_page, "country": "FI"})
-        counts.append(len(queries))
-    assert len(set(counts)) == 1, counts
+    def test_query_count_does_not_grow_with_the_page(self, client, crowd, world):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        client.get(URL)  # a worker's first request loads the engine's bitmaps
+        counts = []
+        for per_page in ("20", "50", "100"):
+            with CaptureQueriesContext(connection) as queries:
+                client.get(URL, {"per_page": per_page, "country": "FI"})
+            counts.append(len(queries))
+        assert len(set(counts)) == 1, counts
 
 
 def test_page_works_without_javascript(client, world):

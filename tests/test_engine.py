@@ -24,7 +24,7 @@ from django.utils import timezone
 from pyroaring import BitMap
 
 from board.models import CooperationOffer
-from companies import engine, indexing
+from companies import engine, entries, indexing
 from companies.filters import FACET_NAMES
 from companies.models import (
     Company,
@@ -35,7 +35,7 @@ from companies.models import (
     DirectoryWord,
     Membership,
 )
-from companies.search import search_terms, words
+from companies.text import search_terms, words
 
 from . import factories
 
@@ -106,7 +106,7 @@ def stored_entries():
 
 
 def is_slice(key):
-    return key // indexing.KEY_STRIDE in {indexing.NAME_SLICE, indexing.UPDATED_SLICE}
+    return key // entries.KEY_STRIDE in {entries.NAME_SLICE, entries.UPDATED_SLICE}
 
 
 # --- The order the directory promises, computed in Python -------------------------------------
@@ -526,7 +526,7 @@ def make_crowd(monkeypatch):
     case and repeats, "recently updated" times ``spacing`` apart with ties, then a full rebuild
     that cuts the sort orders into slices of ``slice_size``."""
 
-    def make(n, slice_size=indexing.SLICE_SIZE, seed=1, description=None, spacing=DAY):
+    def make(n, slice_size=entries.SLICE_SIZE, seed=1, description=None, spacing=DAY):
         monkeypatch.setattr(indexing, "SLICE_SIZE", slice_size)
         rng = random.Random(seed)
         region = factories.region(
@@ -650,7 +650,7 @@ def test_pages_cut_across_order_slices(make_crowd):
     towns = make_crowd(25, slice_size=3, seed=2)
     state = DirectoryState.objects.get()
     assert len(state.name_bounds) >= 4 and len(state.updated_bounds) >= 3  # really sliced
-    assert len(engine.current().slices[indexing.UPDATED_SLICE]) >= 3
+    assert len(engine.current().slices[entries.UPDATED_SLICE]) >= 3
     selected = {"size": ["micro", "small"]}
     check_windows(selected=selected)
 
@@ -684,8 +684,8 @@ def test_a_rebuild_cuts_the_orders_into_even_slices(make_crowd):
     companies = published()
     index = engine.current()
     for order, bounds, value in (
-        (indexing.NAME_SLICE, state.name_bounds, lambda c: folded(c.name)),
-        (indexing.UPDATED_SLICE, state.updated_bounds, lambda c: c.updated_at),
+        (entries.NAME_SLICE, state.name_bounds, lambda c: folded(c.name)),
+        (entries.UPDATED_SLICE, state.updated_bounds, lambda c: c.updated_at),
     ):
         ties = max(collections.Counter(map(value, companies)).values())
         sizes = [len(part) for part in index.ordered_slices(order)]
@@ -805,23 +805,23 @@ def test_an_edit_writes_only_what_it_changes(world, monkeypatch):
     monkeypatch.setattr(indexing, "SLICE_SIZE", 2)
     indexing.rebuild_all()
     updated_slices = {
-        indexing.slice_key(indexing.UPDATED_SLICE, i)
+        entries.slice_key(entries.UPDATED_SLICE, i)
         for i in range(len(DirectoryState.objects.get().updated_bounds) + 1)
     }
     assert len(updated_slices) == 2  # a and b in the older slice, c and d in the newer
 
     # The newest company's description: its entry, no bitmap.
-    entries, bitmaps, index = stored_entries(), stored_bitmaps(), stored_words()
+    before, bitmaps, index = stored_entries(), stored_bitmaps(), stored_words()
     seq = DirectoryState.objects.get().seq
     w["d"].description_en = "Now waterjet cutting too."
     w["d"].save()
     after = stored_entries()
-    assert {pk for pk in after if after[pk] != entries.get(pk)} == {w["d"].pk}
-    assert set(after) == set(entries)
+    assert {pk for pk in after if after[pk] != before.get(pk)} == {w["d"].pk}
+    assert set(after) == set(before)
     assert stored_bitmaps() == bitmaps  # not one row rewritten
     assert DirectoryState.objects.get().seq == seq + 1
     # The word index changes for the words the company gained or lost, and only those.
-    gained_or_lost = set(entries[w["d"].pk][2].split()) ^ set(after[w["d"].pk][2].split())
+    gained_or_lost = set(before[w["d"].pk][2].split()) ^ set(after[w["d"].pk][2].split())
     assert {"sheet", "parts", "waterjet", "cutting"} <= gained_or_lost
     now = stored_words()
     assert {word for word in index.keys() | now.keys() if index.get(word) != now.get(word)} == (
@@ -831,14 +831,14 @@ def test_an_edit_writes_only_what_it_changes(world, monkeypatch):
     assert now["cutting"] == BitMap([w["a"].pk, w["d"].pk])
 
     # The oldest company's description: its entry and its move between "recently updated" slices.
-    entries, bitmaps = stored_entries(), stored_bitmaps()
+    before, bitmaps = stored_entries(), stored_bitmaps()
     w["a"].description_en = "Now waterjet cutting too."
     w["a"].save()
     after, rewritten = stored_entries(), stored_bitmaps()
-    assert {pk for pk in after if after[pk] != entries.get(pk)} == {w["a"].pk}
+    assert {pk for pk in after if after[pk] != before.get(pk)} == {w["a"].pk}
     changed = {key for key in rewritten if rewritten[key] != bitmaps.get(key)}
     assert changed <= updated_slices
-    newest = indexing.slice_key(indexing.UPDATED_SLICE, len(updated_slices) - 1)
+    newest = entries.slice_key(entries.UPDATED_SLICE, len(updated_slices) - 1)
     assert w["a"].pk in rewritten[newest][1]
     assert set(rewritten) == set(bitmaps)
 
@@ -865,7 +865,7 @@ def test_a_worker_catches_up_with_a_delta(world):
     assert len(queries) == 1  # nothing changed: the clock only
 
     Membership.objects.create(company=w["c"], cluster=w["east"])
-    key = indexing.facet_key("cluster", w["east"].pk)
+    key = entries.facet_key("cluster", w["east"].pk)
     assert DirectoryBitmap.objects.filter(seq__gt=seq).count() == 1
     with CaptureQueriesContext(connection) as queries:
         engine.current()
@@ -951,7 +951,7 @@ def test_incremental_edits_equal_a_full_rebuild(world):
     assert set(everything(ask({"cluster": [str(w["north"].pk)]}))) == {pks["hidden"]}
     assert ask({"certification": [str(w["iso3834"].pk)]}).total == 1
 
-    entries, bitmaps, versions = stored_entries(), nonempty_bitmaps(), row_versions()
+    before, bitmaps, versions = stored_entries(), nonempty_bitmaps(), row_versions()
     index = stored_words()
     with CaptureQueriesContext(connection) as queries:
         assert indexing.rebuild_all() == 5
@@ -963,7 +963,7 @@ def test_incremental_edits_equal_a_full_rebuild(world):
     ]
     assert writes == []
     assert row_versions() == versions  # not one entry row rewritten (PostgreSQL)
-    assert stored_entries() == entries
+    assert stored_entries() == before
     assert nonempty_bitmaps() == bitmaps
     assert stored_words() == index
 
@@ -1090,7 +1090,7 @@ def test_a_membership_moved_to_another_company(world):
 
 def test_a_deleted_material_leaves_the_documents(world):
     w = world
-    key = indexing.facet_key("material", w["aluminium"].pk)
+    key = entries.facet_key("material", w["aluminium"].pk)
     assert key in nonempty_bitmaps()
     w["aluminium"].delete()
     assert everything(ask(text="alumiini")) == []

@@ -12,11 +12,14 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
+from django.test import override_settings
 from modeltranslation.translator import NotRegistered, translator
 
 from clusters.models import Cluster, Municipality, NewsItem, Page, Person, Region
 from events.models import Event
 from projects.models import FundingSource, Project, ProjectDocument
+
+from .shared import shared_data
 
 pytestmark = pytest.mark.django_db
 
@@ -42,11 +45,24 @@ def fixture_entries():
     return entries
 
 
+def load_seed():
+    with override_settings(MEDIA_ROOT=FIXTURES_DIR / "media"):
+        call_command("loaddata", *map(str, FIXTURE_FILES), verbosity=0)
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The fixtures loaded once per module (and xdist worker), in a transaction rolled back at its
+    end (tests/shared.py); what a test writes is rolled back after it. The tests that do not ask
+    for the seed read the JSON files only."""
+    with shared_data(django_db_blocker, load_seed):
+        yield
+
+
 @pytest.fixture
-def seed(settings):
+def seed(settings, seeded):
     # The document files live next to the fixtures; setup_portal copies them into MEDIA_ROOT.
     settings.MEDIA_ROOT = FIXTURES_DIR / "media"
-    call_command("loaddata", *map(str, FIXTURE_FILES), verbosity=0)
 
 
 def fixture_objects():

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from board.models import JobPosting
-from clusters.models import ClusterCoordinator
+from clusters.models import ClusterCoordinator, ModerationStatus
 from representatives.models import CompanyRepresentative
 from tests import factories
 
@@ -56,7 +56,7 @@ def test_job_wanted_is_pending_with_consent_and_coordinators_are_told(
     assert response.status_code == 302
     job = JobPosting.objects.get()
     assert job.kind == "wanted"
-    assert job.status == "pending"
+    assert job.status == ModerationStatus.PENDING
     assert job.company is None
     assert job.consent_at is not None
     assert job.poster_language == "lt"
@@ -83,7 +83,7 @@ def test_job_offer_by_visitor_needs_a_company_of_the_directory(client):
     job = JobPosting.objects.get()
     assert job.company == company
     assert job.kind == "offer"
-    assert job.status == "pending"
+    assert job.status == ModerationStatus.PENDING
     bad = client.post(reverse("jobs:create-offer"), {**data, "company_business_id": "1572860-0"})
     assert bad.status_code == 400
     assert "No company with this business ID" in bad.content.decode()
@@ -105,7 +105,7 @@ def test_representative_job_offer_is_published_at_once(client, django_user_model
     response = client.post(reverse("jobs:create-offer"), data)
     job = JobPosting.objects.get()
     assert response["Location"] == job.get_absolute_url()
-    assert job.status == "published"
+    assert job.status == ModerationStatus.PUBLISHED
     assert job.company == company
 
 
@@ -143,7 +143,7 @@ def test_board_lists_open_published_posts_and_filters(client):
     seeker = factories.job(
         kind="wanted", title_en="", title_sv="Svetsare söker jobb", profession="Svetsare"
     )
-    factories.job(title_en="Pending", status="pending")
+    factories.job(title_en="Pending", status=ModerationStatus.PENDING)
     factories.job(title_en="Expired", expires_on=TODAY() - datetime.timedelta(days=1))
     url = reverse("jobs:list")
     page = client.get(url).content.decode()

@@ -110,7 +110,9 @@ def late_imports():
                 continue
             for node in ast.walk(function):
                 if isinstance(node, ast.Import | ast.ImportFrom):
-                    found.append((f"{path.relative_to(ROOT)}:{node.lineno}", lines[node.lineno - 1]))
+                    found.append(
+                        (f"{path.relative_to(ROOT)}:{node.lineno}", lines[node.lineno - 1])
+                    )
     return found
 
 

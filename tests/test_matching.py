@@ -1,3 +1,4 @@
+import copy
 import datetime
 
 import pytest
@@ -5,12 +6,12 @@ from django.urls import reverse
 
 from companies import matching
 from tests import factories
+from tests.shared import shared_data
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def world():
+def make_world():
     """A Finnish metal cluster and candidates in other clusters and countries."""
     w = {}
     w["home"] = factories.cluster(country="FI")
@@ -81,6 +82,20 @@ def world():
     return w
 
 
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker):
+    """Built once per module (and xdist worker), in a transaction rolled back at its end
+    (tests/shared.py); every test here runs with it, and what a test writes is rolled back after
+    it."""
+    with shared_data(django_db_blocker, make_world) as w:
+        yield w
+
+
+@pytest.fixture
+def world(shared_world):
+    return copy.deepcopy(shared_world)
+
+
 def test_company_partners_are_ranked_with_reasons(world):
     matches = matching.find_partners(matching.criteria_for_company(world["source"]))
     names = [match.company.name for match in matches]
@@ -148,7 +163,7 @@ def test_limit_and_constant_query_count(world, client, django_assert_max_num_que
     assert response.context["matches"][0].company.name == "Best Sp. z o.o."
 
 
-def test_partner_pages_404_for_unknown_or_hidden(client):
+def test_partner_pages_404_for_unknown_or_hidden(client, world):
     hidden = factories.company(is_published=False)
     assert (
         client.get(reverse("companies:partners", kwargs={"slug": hidden.slug})).status_code == 404

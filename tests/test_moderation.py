@@ -6,7 +6,7 @@ from django.core import mail
 from django.urls import reverse
 
 from board.models import CooperationOffer, JobPosting
-from clusters.models import ModerationDecision
+from clusters.models import ModerationDecision, ModerationStatus
 from clusters.moderation import ModerationError, approve, reject
 from events.models import VisitRequest
 from representatives.models import CompanyChangeRequest
@@ -30,7 +30,7 @@ def pending_offer(cluster, language="fi"):
     return factories.offer(
         company=None,
         cluster=cluster,
-        status="pending",
+        status=ModerationStatus.PENDING,
         submitter_company="Visitor Oy",
         submitter_name="Aino",
         submitter_email="aino@example.org",
@@ -42,7 +42,7 @@ def test_approving_an_offer_publishes_it_and_tells_the_submitter_in_finnish(clus
     offer = pending_offer(cluster, "fi")
     approve(offer, by=coordinator)
     offer.refresh_from_db()
-    assert offer.status == "published"
+    assert offer.status == ModerationStatus.PUBLISHED
     message = mail.outbox[-1]
     assert message.to == ["aino@example.org"]
     assert offer.title in message.subject
@@ -62,11 +62,17 @@ def test_rejecting_a_job_stores_and_sends_the_reason_in_the_posters_language(
 ):
     company = factories.company(clusters=[cluster])
     job = factories.job(
-        company=company, status="pending", poster_language=language, contact_email="hr@example.org"
+        company=company,
+        status=ModerationStatus.PENDING,
+        poster_language=language,
+        contact_email="hr@example.org",
     )
     reject(job, by=coordinator, reason="The salary is missing.")
     job.refresh_from_db()
-    assert (job.status, job.rejection_reason) == ("rejected", "The salary is missing.")
+    assert (job.status, job.rejection_reason) == (
+        ModerationStatus.REJECTED,
+        "The salary is missing.",
+    )
     message = mail.outbox[-1]
     assert message.to == ["hr@example.org"]
     assert "The salary is missing." in message.body
@@ -104,8 +110,8 @@ def test_bulk_approve_from_the_change_list_is_scoped(client, cluster, coordinato
         {"action": "approve_selected", "_selected_action": [mine.pk, theirs.pk]},
     )
     assert response.status_code == 302
-    assert CooperationOffer.objects.get(pk=mine.pk).status == "published"
-    assert CooperationOffer.objects.get(pk=theirs.pk).status == "pending"
+    assert CooperationOffer.objects.get(pk=mine.pk).status == ModerationStatus.PUBLISHED
+    assert CooperationOffer.objects.get(pk=theirs.pk).status == ModerationStatus.PENDING
 
 
 def test_bulk_reject_asks_for_the_reason_on_an_intermediate_page(client, cluster, coordinator):
@@ -116,13 +122,13 @@ def test_bulk_reject_asks_for_the_reason_on_an_intermediate_page(client, cluster
     page = client.post(url, {"action": "reject_selected", "_selected_action": selected})
     assert page.status_code == 200
     assert "reason" in page.context["form"].fields
-    assert CooperationOffer.objects.filter(status="pending").count() == 2
+    assert CooperationOffer.objects.filter(status=ModerationStatus.PENDING).count() == 2
     # Without a reason: the page again, nothing rejected.
     again = client.post(
         url, {"action": "reject_selected", "_selected_action": selected, "apply": "1", "reason": ""}
     )
     assert again.status_code == 200
-    assert CooperationOffer.objects.filter(status="pending").count() == 2
+    assert CooperationOffer.objects.filter(status=ModerationStatus.PENDING).count() == 2
     done = client.post(
         url,
         {
@@ -134,14 +140,16 @@ def test_bulk_reject_asks_for_the_reason_on_an_intermediate_page(client, cluster
     )
     assert done.status_code == 302
     assert set(CooperationOffer.objects.values_list("status", "rejection_reason")) == {
-        ("rejected", "Duplicate offer.")
+        (ModerationStatus.REJECTED, "Duplicate offer.")
     }
     assert len(mail.outbox) == 2
 
 
 def test_change_form_buttons_approve_and_reject(client, cluster, coordinator):
     offer = pending_offer(cluster)
-    job = factories.job(company=factories.company(clusters=[cluster]), status="pending")
+    job = factories.job(
+        company=factories.company(clusters=[cluster]), status=ModerationStatus.PENDING
+    )
     client.force_login(coordinator)
     change = client.get(reverse("admin:companies_cooperationoffer_change", args=[offer.pk]))
     assert (
@@ -154,13 +162,13 @@ def test_change_form_buttons_approve_and_reject(client, cluster, coordinator):
         ).status_code
         == 302
     )
-    assert CooperationOffer.objects.get(pk=offer.pk).status == "published"
+    assert CooperationOffer.objects.get(pk=offer.pk).status == ModerationStatus.PUBLISHED
 
     reject_url = reverse("admin:companies_jobposting_reject", args=[job.pk])
     assert client.get(reject_url).status_code == 200
     assert client.post(reject_url, {"reason": ""}).status_code == 200
     assert client.post(reject_url, {"reason": "Not a job."}).status_code == 302
-    assert JobPosting.objects.get(pk=job.pk).status == "rejected"
+    assert JobPosting.objects.get(pk=job.pk).status == ModerationStatus.REJECTED
 
 
 def test_another_clusters_item_cannot_be_moderated_by_url(client, coordinator):
@@ -178,7 +186,7 @@ def test_another_clusters_item_cannot_be_moderated_by_url(client, coordinator):
         ).status_code
         == 404
     )
-    assert CooperationOffer.objects.get(pk=theirs.pk).status == "pending"
+    assert CooperationOffer.objects.get(pk=theirs.pk).status == ModerationStatus.PENDING
 
 
 def test_visit_request_change_list_has_the_moderation_actions(client, cluster, coordinator):
@@ -218,7 +226,7 @@ def test_representative_changes_wait_for_review_when_the_cluster_wants_it(
     company.refresh_from_db()
     assert company.postal_code == "65100"  # not yet
     change = CompanyChangeRequest.objects.get()
-    assert change.status == "pending"
+    assert change.status == ModerationStatus.PENDING
 
     client.force_login(coordinator)
     page = client.get(reverse("admin:companies_companychangerequest_change", args=[change.pk]))

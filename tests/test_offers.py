@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from board.models import CooperationOffer, OfferInterest
-from clusters.models import ClusterContact, ClusterCoordinator
+from clusters.models import ClusterContact, ClusterCoordinator, ModerationStatus
 from representatives.models import CompanyRepresentative
 from tests import factories
 
@@ -53,7 +53,7 @@ def test_visitor_offer_is_pending_and_coordinators_are_told(
     assert response.status_code == 302
     assert response["Location"] == reverse("offers:submitted")
     offer = CooperationOffer.objects.get()
-    assert offer.status == "pending"
+    assert offer.status == ModerationStatus.PENDING
     assert offer.title_en == "Laser cutting capacity"
     assert offer.cluster == coordinated_cluster
     assert offer.company is None
@@ -102,7 +102,7 @@ def test_representative_posts_for_their_company_and_it_is_published(
         response = client.post(reverse("offers:create"), data)
     offer = CooperationOffer.objects.get()
     assert response["Location"] == offer.get_absolute_url()
-    assert offer.status == "published"
+    assert offer.status == ModerationStatus.PUBLISHED
     assert offer.company == company
     assert offer.cluster == cluster
     assert offer.created_by == user
@@ -159,7 +159,7 @@ def test_list_shows_open_offers_only_and_searches_every_language(client):
         valid_until=TODAY() - datetime.timedelta(days=1),
         valid_from=TODAY() - datetime.timedelta(days=10),
     )
-    factories.offer(title_en="Pending one", status="pending")
+    factories.offer(title_en="Pending one", status=ModerationStatus.PENDING)
     page = client.get(reverse("offers:list")).content.decode()
     assert "Expired" not in page and "Pending one" not in page
     found = client.get(reverse("offers:list"), {"q": "spawanie"})
@@ -376,7 +376,7 @@ def test_reminder_goes_once_a_week_before_expiry_in_the_posters_language():
     )
     factories.offer(
         valid_until=TODAY() + datetime.timedelta(days=3),
-        status="pending",
+        status=ModerationStatus.PENDING,
         submitter_email="pending@example.org",
     )
     call_command("remind_expiring_offers", stdout=io.StringIO())
@@ -401,7 +401,7 @@ def test_renewal_through_the_private_link_extends_and_rearms_the_reminder(client
     assert offer.reminder_sent_at is None
     client.post(url, {"action": "withdraw"})
     offer.refresh_from_db()
-    assert offer.status == "withdrawn"
+    assert offer.status == ModerationStatus.WITHDRAWN
     assert client.post(url, {"action": "renew"}).status_code == 400
     assert client.post(url, {"action": "explode"}).status_code == 400
 

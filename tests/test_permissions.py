@@ -2,6 +2,8 @@
 cluster B, company representative and anonymous visitor — for every admin model and every kind of
 admin page (change list, add, change, delete, history, autocomplete)."""
 
+import copy
+
 import pytest
 from django.urls import reverse
 
@@ -12,6 +14,7 @@ from projects.models import Project
 
 from . import factories
 from .admin_helpers import admin_url, build_world, form_data
+from .shared import shared_data
 
 pytestmark = pytest.mark.django_db
 
@@ -60,20 +63,40 @@ NO_HISTORY = {
 }
 
 
-@pytest.fixture
-def world():
-    return build_world()
-
-
-@pytest.fixture
-def users(world):
-    return {
+def build_world_and_users():
+    world = build_world()
+    users = {
         "admin": factories.user(is_staff=True, is_superuser=True),
         "coordinator_a": factories.coordinator(world.cluster_a),
         "coordinator_b": factories.coordinator(world.cluster_b),
         "representative": factories.representative(world.objects_a["companies.company"]),
         "anonymous": None,
     }
+    return world, users
+
+
+@pytest.fixture(scope="module")
+def shared_world_and_users(django_db_setup, django_db_blocker):
+    """Built once per module (and xdist worker): every test here reads the same world and users
+    (see tests/shared.py); what a test writes is rolled back after it."""
+    with shared_data(django_db_blocker, build_world_and_users) as data:
+        yield data
+
+
+@pytest.fixture
+def world_and_users(shared_world_and_users):
+    """This test's own copy of the objects (an attribute it changes does not leak)."""
+    return copy.deepcopy(shared_world_and_users)
+
+
+@pytest.fixture
+def world(world_and_users):
+    return world_and_users[0]
+
+
+@pytest.fixture
+def users(world_and_users):
+    return world_and_users[1]
 
 
 def login(client, users, who):

@@ -16,7 +16,7 @@ from django.utils import translation
 
 from board.models import CooperationOffer, JobPosting, OfferInterest
 from clusters.emails import COUNTRY_LANGUAGES
-from clusters.models import Cluster, Region
+from clusters.models import Cluster, ModerationStatus, Region
 from companies.models import Capability, Certification, Company, CompanyCertificate, Membership
 from companies.validators import normalize_business_id, normalize_vat_number
 from demo import words
@@ -304,12 +304,11 @@ def test_generated_companies_are_valid_and_complete(reference_data):
     same_country = sum(m.cluster.country == m.company.country for m in memberships)
     assert same_country >= 0.75 * len(memberships)
 
-    certificates = list(CompanyCertificate.objects.all())
-    assert any(c.is_valid(TODAY) for c in certificates)
+    assert CompanyCertificate.objects.valid(TODAY).exists()
 
     offers = list(CooperationOffer.objects.all())
     assert offers and all(
-        o.status == "published" and o.title_en and o.description_en for o in offers
+        o.status == ModerationStatus.PUBLISHED and o.title_en and o.description_en for o in offers
     )
     assert any(o.valid_until < TODAY for o in offers) and any(o.is_open(TODAY) for o in offers)
     for offer in offers:
