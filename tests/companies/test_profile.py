@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from clusters.models import ModerationStatus
 from companies.models import Company
-
-from . import factories
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from django.db import IntegrityError, transaction
 
 from companies.models import Capability, Company
 from companies.validators import normalize_business_id, normalize_vat_number
-
-from . import factories
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 

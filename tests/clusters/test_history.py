@@ -4,9 +4,8 @@ import pytest
 from django.urls import reverse
 
 from projects.models import Project
-
-from . import factories
-from .admin_helpers import form_data
+from tests import factories
+from tests.admin_helpers import form_data
 
 pytestmark = pytest.mark.django_db
 

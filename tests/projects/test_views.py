@@ -17,8 +17,7 @@ from projects.models import (
     ProjectPartner,
     ProjectResult,
 )
-
-from . import factories
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # Which apps each app may import. Bottom to top; ``portal`` (the project package) may import
 # every app and no app imports it. ``demo`` is the development-only data generator.

@@ -10,8 +10,7 @@ from clusters.models import ModerationDecision, ModerationStatus
 from clusters.moderation import ModerationError, approve, reject
 from events.models import VisitRequest
 from representatives.models import CompanyChangeRequest
-
-from . import factories
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 

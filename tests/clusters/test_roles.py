@@ -11,10 +11,9 @@ from board.models import CooperationOffer
 from companies.models import Company, Membership
 from events.models import Event
 from projects.models import Project
-
-from . import factories
-from .admin_helpers import admin_url, build_world, form_data
-from .shared import shared_data
+from tests import factories
+from tests.admin_helpers import admin_url, build_world, form_data
+from tests.shared import shared_data
 
 pytestmark = pytest.mark.django_db
 

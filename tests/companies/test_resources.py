@@ -12,9 +12,8 @@ from django.urls import reverse
 
 from companies.models import Company, CompanyCertificate, Membership
 from companies.resources import CompanyResource
-
-from . import factories
-from .admin_helpers import form_data
+from tests import factories
+from tests.admin_helpers import form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from bs4 import BeautifulSoup
 from django.urls import reverse
 from django.utils import timezone
 
-from . import factories
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,7 @@ from modeltranslation.translator import NotRegistered, translator
 from clusters.models import Cluster, Municipality, NewsItem, Page, Person, Region
 from events.models import Event
 from projects.models import FundingSource, Project, ProjectDocument
-
-from .shared import shared_data
+from tests.shared import shared_data
 
 pytestmark = pytest.mark.django_db
 

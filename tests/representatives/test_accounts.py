@@ -11,8 +11,7 @@ from django.utils import translation
 
 from clusters.models import ModerationStatus
 from representatives.models import CompanyRepresentative
-
-from . import factories
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 

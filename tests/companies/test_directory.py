@@ -14,9 +14,8 @@ from django.utils import timezone
 from clusters.models import ModerationStatus
 from companies import indexing
 from companies.models import Company
-
-from . import factories
-from .shared import SharedData, shared_data
+from tests import factories
+from tests.shared import SharedData, shared_data
 
 pytestmark = pytest.mark.django_db
 

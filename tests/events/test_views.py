@@ -11,7 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from . import factories
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 

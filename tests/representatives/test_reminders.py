@@ -9,8 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from representatives.models import ProfileReminder
-
-from . import factories
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from . import factories
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 

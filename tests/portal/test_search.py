@@ -6,8 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from portal.search import clean_query, site_search
-
-from . import factories
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 

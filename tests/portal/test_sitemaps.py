@@ -9,8 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from clusters.models import Page
-
-from . import factories
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 

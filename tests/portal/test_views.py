@@ -10,8 +10,7 @@ from django.urls import reverse
 from clusters import charts
 from clusters.templatetags.portal_tags import encode_email, obfuscate_email
 from companies.models import Membership
-
-from . import factories
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 

@@ -13,10 +13,9 @@ from django.urls import reverse
 
 from board.models import CooperationOffer, OfferInterest
 from clusters.models import ClusterCoordinator, ModerationStatus
-
-from . import factories
-from .admin_helpers import build_world
-from .shared import shared_data
+from tests import factories
+from tests.admin_helpers import build_world
+from tests.shared import shared_data
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,8 @@ from modeltranslation.translator import translator
 
 from companies import engine
 from companies.models import Capability, Certification, Company, Material, Sector, SpokenLanguage
-
-from . import factories
-from .shared import shared_data
+from tests import factories
+from tests.shared import shared_data
 
 pytestmark = pytest.mark.django_db
 
