@@ -6,6 +6,7 @@ COMPANIES ?= 300
 PORT ?= 8000
 # Coverage is measured on every `make test` (below 90 % it fails); `COVERAGE= make test` skips it.
 COVERAGE ?= --cov
+PYTEST_ARGS ?=
 
 .PHONY: install messages run test lint format setup bench clean
 
@@ -27,7 +28,7 @@ run: setup
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install messages
-	$(PY) -m pytest -n auto -q $(COVERAGE)
+	$(PY) -m pytest -n auto -q $(COVERAGE) $(PYTEST_ARGS)
 
 lint: install
 	$(PY) -m ruff check .

@@ -4,7 +4,7 @@ from django.utils.text import slugify
 
 SLUG_MAX_LENGTH = 80
 # Letters that Unicode does not decompose to a base letter plus an accent (slugify would drop
-# them: Białystok → biaystok). The slugs and the search's folding (companies/search.py) read it.
+# them: Białystok → biaystok). The slugs and the search's folding (companies/text.py) read it.
 UNDECOMPOSABLE = str.maketrans(
     {
         "ł": "l",

@@ -2,6 +2,7 @@
 the top of modules, and no module grows past what a newcomer reads in one sitting."""
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,7 @@ def imported_apps(path):
     return found
 
 
+@functools.cache
 def app_graph():
     graph = {app: {} for app in ALLOWED}
     for app in ALLOWED:
