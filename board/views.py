@@ -72,7 +72,7 @@ def offer_list(request):
     )
     filterset = OfferFilter(request.GET or None, queryset=offers)
     page = Paginator(filterset.qs, PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "companies/offer_list.html", {"page_obj": page, "filter": filterset})
+    return render(request, "board/offer_list.html", {"page_obj": page, "filter": filterset})
 
 
 def _published_offer(slug):
@@ -97,7 +97,7 @@ def _render_offer(request, offer, form, status=200):
         if is_owner
         else None,
     }
-    return render(request, "companies/offer_detail.html", context, status=status)
+    return render(request, "board/offer_detail.html", context, status=status)
 
 
 def offer_detail(request, slug):
@@ -130,12 +130,12 @@ def offer_create(request):
         post=lambda data: services.post_offer(data, user=request.user, language=_language()),
         submitted="offers:submitted",
         published_message=_("Your offer is published."),
-        template="companies/offer_form.html",
+        template="board/offer_form.html",
     )
 
 
 def offer_submitted(request):
-    return render(request, "companies/offer_submitted.html")
+    return render(request, "board/offer_submitted.html")
 
 
 @require_http_methods(["GET", "POST"])
@@ -150,7 +150,7 @@ def offer_manage(request, token):
     if request.method == "POST":
         action = request.POST.get("action")
         if offer.is_withdrawn or action not in {"renew", "withdraw"}:
-            return render(request, "companies/offer_manage.html", {"offer": offer}, status=400)
+            return render(request, "board/offer_manage.html", {"offer": offer}, status=400)
         if action == "renew":
             offer.renew()
             messages.success(
@@ -161,7 +161,7 @@ def offer_manage(request, token):
             services.withdraw_offer(offer)
             messages.success(request, _("The offer is withdrawn."))
         return redirect("offers:manage", token=offer.manage_token)
-    return render(request, "companies/offer_manage.html", {"offer": offer})
+    return render(request, "board/offer_manage.html", {"offer": offer})
 
 
 # --- Partners --------------------------------------------------------------------------------
@@ -187,7 +187,7 @@ def job_list(request):
     )
     filterset = JobFilter(request.GET or None, queryset=jobs)
     page = Paginator(filterset.qs, PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "companies/job_list.html", {"page_obj": page, "filter": filterset})
+    return render(request, "board/job_list.html", {"page_obj": page, "filter": filterset})
 
 
 def _open_job(slug):
@@ -201,7 +201,7 @@ def _open_job(slug):
 
 def job_detail(request, slug):
     job = _open_job(slug)
-    return render(request, "companies/job_detail.html", {"job": job, "form": JobMessageForm()})
+    return render(request, "board/job_detail.html", {"job": job, "form": JobMessageForm()})
 
 
 @require_http_methods(["GET", "POST"])
@@ -215,7 +215,7 @@ def job_message(request, slug):
         anchor="contact",
         relay=services.relay_job_message,
         render_form=lambda form: render(
-            request, "companies/job_detail.html", {"job": job, "form": form}, status=400
+            request, "board/job_detail.html", {"job": job, "form": form}, status=400
         ),
     )
 
@@ -232,13 +232,13 @@ def job_create(request, kind):
         ),
         submitted="jobs:submitted",
         published_message=_("Your job offer is published."),
-        template="companies/job_form.html",
+        template="board/job_form.html",
         context={"kind": kind},
     )
 
 
 def job_submitted(request):
-    return render(request, "companies/job_submitted.html")
+    return render(request, "board/job_submitted.html")
 
 
 @require_http_methods(["GET", "POST"])
@@ -251,11 +251,11 @@ def job_manage(request, token):
     )
     if job is None:
         # Already withdrawn or purged: say so plainly (the link was private anyway).
-        return render(request, "companies/job_manage.html", {"job": None}, status=404)
+        return render(request, "board/job_manage.html", {"job": None}, status=404)
     if request.method == "POST":
         if request.POST.get("action") != "withdraw":
-            return render(request, "companies/job_manage.html", {"job": job}, status=400)
+            return render(request, "board/job_manage.html", {"job": job}, status=400)
         services.withdraw_job(job)
         messages.success(request, _("Your post and your contact details are deleted."))
         return redirect("jobs:list")
-    return render(request, "companies/job_manage.html", {"job": job})
+    return render(request, "board/job_manage.html", {"job": job})

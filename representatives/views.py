@@ -43,13 +43,13 @@ def dashboard(request):
     companies = list(_my_companies(request.user))
     if len(companies) == 1:
         return redirect("my_company:company", slug=companies[0].slug)
-    return render(request, "companies/my_dashboard.html", {"companies": companies})
+    return render(request, "representatives/my_dashboard.html", {"companies": companies})
 
 
 @login_required(login_url=LOGIN_URL)
 def company_home(request, slug):
     company = _my_company_or_404(request, slug)
-    return render(request, "companies/my_company.html", {"company": company})
+    return render(request, "representatives/my_company.html", {"company": company})
 
 
 @login_required(login_url=LOGIN_URL)
@@ -70,7 +70,7 @@ def company_edit(request, slug):
                 ),
             )
         return redirect("my_company:company", slug=company.slug)
-    return render(request, "companies/my_company_form.html", {"company": company, "form": form})
+    return render(request, "representatives/my_company_form.html", {"company": company, "form": form})
 
 
 @require_POST
