@@ -70,7 +70,9 @@ def company_edit(request, slug):
                 ),
             )
         return redirect("my_company:company", slug=company.slug)
-    return render(request, "representatives/my_company_form.html", {"company": company, "form": form})
+    return render(
+        request, "representatives/my_company_form.html", {"company": company, "form": form}
+    )
 
 
 @require_POST
