@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from . import roles
+from . import emails, roles
 from .admin_base import (
     ScopedAdmin,
     ScopedClusterFilter,
@@ -20,6 +20,7 @@ from .models import (
     Municipality,
     NewsItem,
     Organization,
+    OutgoingEmail,
     Page,
     Person,
     Region,
@@ -158,3 +159,81 @@ class ModerationDecisionAdmin(ScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(ScopedAdmin):
+    """The outbox, read-only, for administrators only (it holds every cluster's mail)."""
+
+    list_display = [
+        "subject",
+        "status",
+        "name",
+        "language",
+        "recipients",
+        "attempts",
+        "next_attempt_at",
+        "created_at",
+    ]
+    list_filter = ["status"]
+    search_fields = ["to", "cc", "subject"]
+    date_hierarchy = "created_at"
+    actions = ["send_now"]
+    readonly_fields = fields = [
+        "status",
+        "name",
+        "language",
+        "to",
+        "cc",
+        "reply_to",
+        "subject",
+        "body",
+        "attachment_names",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "created_at",
+        "sent_at",
+    ]
+
+    @admin.display(description=_("recipients"))
+    def recipients(self, obj):
+        return ", ".join(obj.to)
+
+    @admin.display(description=_("attachments"))
+    def attachment_names(self, obj):
+        return ", ".join(attachment["filename"] for attachment in obj.attachments)
+
+    def has_module_permission(self, request):
+        return roles.is_administrator(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return roles.is_administrator(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_send_permission(self, request):
+        return roles.is_administrator(request.user)
+
+    @admin.action(description=_("Send now"), permissions=["send"])
+    def send_now(self, request, queryset):
+        results = [
+            emails.deliver_pending(pk, retry_failed=True)
+            for pk in queryset.order_by("pk").values_list("pk", flat=True)
+        ]
+        self.message_user(
+            request,
+            _("Sent: %(sent)d. Failed again: %(failed)d. Skipped (already sent): %(skipped)d.")
+            % {
+                "sent": results.count(True),
+                "failed": results.count(False),
+                "skipped": results.count(None),
+            },
+        )

@@ -1,16 +1,40 @@
-"""E-mail in the recipient's language, from templates.
+"""E-mail in the recipient's language, from templates, through an outbox.
 
 Each message is a folder of templates: ``<name>_subject.txt`` (one line) and ``<name>_body.txt``;
 they are rendered with the recipient's language active, so gettext, dates and numbers follow it.
+
+Accepted means kept, and told: a rendered message is stored as an ``OutgoingEmail`` in the
+caller's transaction and delivered once that transaction commits. A mail server that fails never
+reaches the visitor: the failure is logged, and ``manage.py send_outbox`` (cron, every five
+minutes) tries again with growing pauses until the message is sent or given up.
 """
 
+import base64
+import datetime
+import logging
+
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
-from .models import ClusterContact, ClusterCoordinator
+from .models import ClusterContact, ClusterCoordinator, OutgoingEmail
+
+logger = logging.getLogger("clusters.emails")
+
+# The pause after the n-th failed attempt; the last attempt (MAX_ATTEMPTS) gives up.
+BACKOFF = [
+    datetime.timedelta(minutes=1),
+    datetime.timedelta(minutes=5),
+    datetime.timedelta(minutes=30),
+    datetime.timedelta(hours=2),
+    datetime.timedelta(hours=12),
+]
+MAX_ATTEMPTS = 8
+# Seconds a mail server may take before an attempt counts as failed (a visitor may be waiting).
+DEFAULT_TIMEOUT = 10
 
 
 def _single_line(text: str) -> str:
@@ -28,26 +52,125 @@ def send_templated_email(
     cc: list[str] | None = None,
     attachments: list[tuple[str, bytes | str, str]] | None = None,
 ) -> int:
-    """Render ``emails/<name>_subject.txt`` and ``emails/<name>_body.txt`` in ``language`` and send.
+    """Render ``emails/<name>_subject.txt`` and ``emails/<name>_body.txt`` in ``language``, keep
+    the message in the outbox and deliver it when the caller's transaction commits.
 
-    Returns the number of messages sent (0 or 1).
+    Returns the number of messages accepted (0 or 1): kept, so sent now or later by the outbox.
+    A template error still raises (a bug, not a mail server's mood); a mail failure never does.
     """
     language = language if language in settings.LANGUAGE_CODES else settings.LANGUAGE_CODE
     with translation.override(language):
         context = {**context, "language": language, "site_url": settings.SITE_URL}
         subject = _single_line(render_to_string(f"emails/{name}_subject.txt", context))
         body = render_to_string(f"emails/{name}_body.txt", context)
-    message = EmailMessage(
+    if not [*to, *(cc or [])]:
+        return 0  # nobody to tell (as EmailMessage.send)
+    outgoing = OutgoingEmail.objects.create(
+        name=name,
+        language=language,
+        to=list(to),
+        cc=list(cc or []),
+        reply_to=list(reply_to or []),
         subject=subject,
         body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=to,
-        cc=cc or [],
-        reply_to=reply_to or [],
+        attachments=[
+            {
+                "filename": filename,
+                "content": base64.b64encode(
+                    content.encode() if isinstance(content, str) else content
+                ).decode("ascii"),
+                "mimetype": mimetype,
+            }
+            for filename, content, mimetype in attachments or []
+        ],
     )
-    for filename, content, mimetype in attachments or []:
-        message.attach(filename, content, mimetype)
-    return message.send()
+    _on_commit(lambda: deliver_pending(outgoing.pk))
+    return 1
+
+
+def _on_commit(callback):
+    """``transaction.on_commit``, robust: a delivery error is logged, never raised to the caller."""
+    transaction.on_commit(callback, robust=True)
+
+
+def build_message(outgoing: OutgoingEmail) -> EmailMessage:
+    message = EmailMessage(
+        subject=outgoing.subject,
+        body=outgoing.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=outgoing.to,
+        cc=outgoing.cc,
+        reply_to=outgoing.reply_to,
+        connection=get_connection(
+            timeout=getattr(settings, "EMAIL_TIMEOUT", None) or DEFAULT_TIMEOUT
+        ),
+    )
+    for attachment in outgoing.attachments:
+        message.attach(
+            attachment["filename"],
+            base64.b64decode(attachment["content"]),
+            attachment["mimetype"],
+        )
+    return message
+
+
+def deliver(outgoing: OutgoingEmail, *, now=None) -> bool:
+    """Try once to hand ``outgoing`` to the mail server; record the result. Never raises for a
+    mail failure: it is logged, and the next attempt is scheduled (or the message given up)."""
+    outgoing.attempts += 1
+    try:
+        build_message(outgoing).send()
+    except Exception as error:  # any failure of the mail server or the backend
+        now = now or timezone.now()
+        outgoing.last_error = f"{type(error).__name__}: {error}"[:2000]
+        if outgoing.attempts >= MAX_ATTEMPTS:
+            outgoing.status = OutgoingEmail.Status.FAILED
+        else:
+            pause = BACKOFF[min(outgoing.attempts, len(BACKOFF)) - 1]
+            outgoing.next_attempt_at = now + pause
+        logger.warning(  # no addresses in the log: the admin's outbox shows them
+            "E-mail %s (%s): attempt %s of %s failed: %s",
+            outgoing.pk,
+            outgoing.name,
+            outgoing.attempts,
+            MAX_ATTEMPTS,
+            outgoing.last_error,
+        )
+        sent = False
+    else:
+        outgoing.status = OutgoingEmail.Status.SENT
+        outgoing.sent_at = timezone.now()
+        outgoing.last_error = ""
+        sent = True
+    outgoing.save(update_fields=["attempts", "status", "sent_at", "next_attempt_at", "last_error"])
+    return sent
+
+
+def deliver_pending(pk, *, due_before=None, retry_failed=False) -> bool | None:
+    """Deliver the outbox message ``pk`` if it is still pending (and due before ``due_before``,
+    when given; or given up, with ``retry_failed``) and nobody else is sending it.
+
+    On PostgreSQL the row is locked while it is sent and a row another process holds is skipped
+    (``skip_locked``): two runs never send one message twice. SQLite has no row locks (a
+    transaction would lock the whole file while the mail server answers): plain reads there.
+
+    ``True``: sent; ``False``: failed again; ``None``: not attempted."""
+    statuses = [OutgoingEmail.Status.PENDING]
+    if retry_failed:
+        statuses.append(OutgoingEmail.Status.FAILED)
+    pending = OutgoingEmail.objects.filter(pk=pk, status__in=statuses)
+    if due_before is not None:
+        pending = pending.filter(next_attempt_at__lte=due_before)
+    try:
+        if not connection.features.has_select_for_update_skip_locked:
+            outgoing = pending.first()
+            return None if outgoing is None else deliver(outgoing)
+        with transaction.atomic():
+            outgoing = pending.select_for_update(skip_locked=True).first()
+            return None if outgoing is None else deliver(outgoing)
+    except Exception:  # the database itself: the message stays pending for the next run
+        logger.warning("E-mail %s: delivery could not be recorded", pk, exc_info=True)
+        return None
 
 
 # --- Notices to the clusters' coordinators ---------------------------------------------------

@@ -498,3 +498,50 @@ class ModerationDecision(models.Model):
 
     def __str__(self):
         return f"{self.object_repr}: {self.get_decision_display()}"
+
+
+# --- Outgoing e-mail -------------------------------------------------------------------------
+
+
+class OutgoingEmail(models.Model):
+    """One rendered e-mail, kept until the mail server has taken it ("accepted means kept").
+
+    ``clusters.emails.send_templated_email`` stores it in the caller's transaction and tries to
+    deliver it once the transaction commits; ``manage.py send_outbox`` (cron) retries the ones
+    that failed, with growing pauses, until they are sent or given up (status "failed").
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    name = models.CharField(_("template"), max_length=200)
+    language = models.CharField(_("language"), max_length=10)
+    to = models.JSONField(_("recipients"), default=list)
+    cc = models.JSONField(_("copy to"), default=list, blank=True)
+    reply_to = models.JSONField(_("reply to"), default=list, blank=True)
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("message"))
+    # [{"filename": …, "content": base64, "mimetype": …}]
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # what `send_outbox` reads: the pending ones that are due
+            models.Index(fields=["status", "next_attempt_at"], name="outgoing_email_due_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} → {', '.join(self.to)}"

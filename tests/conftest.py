@@ -1,5 +1,8 @@
 import pytest
+from django.db import connection, transaction
 from django.utils import translation
+
+from clusters import emails
 
 from .shared import TEST_SETTINGS
 
@@ -12,6 +15,22 @@ def _fast_and_isolated(settings):
     translation.activate("en")
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _mail_leaves_inside_the_test_transaction(monkeypatch):
+    """Nothing commits inside a test case's transaction, so the outbox's on-commit delivery would
+    never run: there a message goes out at once. Tests of the commit itself use
+    ``transaction=True`` or ``django_capture_on_commit_callbacks``."""
+
+    def deliver(callback):
+        outermost = connection.atomic_blocks[0] if connection.in_atomic_block else None
+        if getattr(outermost, "_from_testcase", False):
+            callback()
+        else:
+            transaction.on_commit(callback, robust=True)
+
+    monkeypatch.setattr(emails, "_on_commit", deliver)
 
 
 @pytest.fixture

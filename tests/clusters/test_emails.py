@@ -4,6 +4,9 @@ from django.template import TemplateDoesNotExist
 
 from clusters.emails import send_templated_email
 
+# Every message is kept in the outbox (a table) before it is sent.
+pytestmark = pytest.mark.django_db
+
 
 def test_email_is_rendered_in_the_recipients_language(tmp_path, settings):
     folder = tmp_path / "emails"

@@ -12,7 +12,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from board.models import CooperationOffer, OfferInterest
-from clusters.models import ClusterCoordinator, ModerationStatus
+from clusters.models import ClusterCoordinator, ModerationStatus, OutgoingEmail
 from tests import factories
 from tests.admin_helpers import build_world
 from tests.shared import shared_data
@@ -44,6 +44,9 @@ def make_world_objects():
         name="Interested Buyer",
         email="buyer@example.org",
         message="We need 200 laser-cut brackets a month.",
+    )
+    OutgoingEmail.objects.create(  # the outbox (a mail server failed)
+        name="accounts/password_reset", language="en", to=["a@example.org"], subject="S", body="B"
     )
     return world
 
