@@ -7,26 +7,42 @@
   and answers 429 with a page that explains it; the rate comes from settings
   (``PUBLIC_POST_RATELIMIT``, e.g. ``"10/h"``) so tests and deployments can change it.
 - ``SingleLineField`` rejects line breaks and control characters: names end up in e-mail
-  headers and subjects, where a line break would inject headers.
+  headers and subjects, where a line break would inject headers. It and ``MultiLineField`` also
+  reject the invisible bidirectional controls (U+202A–U+202E, U+2066–U+2069) that make a text
+  read differently from what it is ("Trojan Source").
+- Every e-mail field of a public form takes at most 254 characters, what the models' columns
+  hold (Django's form field accepts 320; a longer address was a 500 on PostgreSQL).
+- When the rate limit's cache fails (Redis unreachable), the limit is counted in the process
+  instead, with a warning in the log: a public POST never fails because of the cache.
 
 CSRF stays on (Django's middleware); templates autoescape every user text.
 """
 
 import functools
+import logging
 import re
+import time
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core import validators
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import _get_ip, _split_rate, is_ratelimited
+
+logger = logging.getLogger(__name__)
 
 HONEYPOT_FIELD = "homepage"
 DEFAULT_PUBLIC_POST_RATE = "10/h"
+# What a model's EmailField (varchar(254)) holds, and RFC 5321's limit for a forward path.
+EMAIL_MAX_LENGTH = 254
 
 # Control characters (C0 and C1, DEL), including CR and LF; tabs are cleaned to spaces first.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Bidirectional embeddings, overrides and isolates: invisible, they reorder what a reader sees.
+_BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 
 def reject_control_characters(value):
@@ -36,13 +52,24 @@ def reject_control_characters(value):
         )
 
 
+def reject_bidi_controls(value):
+    if value and _BIDI_CONTROLS.search(value):
+        raise ValidationError(
+            _(
+                "The text contains invisible characters that change the writing direction; "
+                "please remove them."
+            ),
+            code="bidi",
+        )
+
+
 class SingleLineField(forms.CharField):
     """A one-line text (a name, a title): no line breaks, no control characters."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 200)
         super().__init__(*args, **kwargs)
-        self.validators.append(reject_control_characters)
+        self.validators += [reject_control_characters, reject_bidi_controls]
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -59,7 +86,7 @@ class MultiLineField(forms.CharField):
         super().__init__(*args, **kwargs)
         if "widget" not in kwargs:
             self.widget.attrs["rows"] = 4
-        self.validators.append(self._reject_controls)
+        self.validators += [self._reject_controls, reject_bidi_controls]
 
     @staticmethod
     def _reject_controls(value):
@@ -68,6 +95,30 @@ class MultiLineField(forms.CharField):
             raise ValidationError(
                 _("The text contains characters that are not allowed."), code="control"
             )
+
+
+def limit_email_length(field, max_length=EMAIL_MAX_LENGTH):
+    """Hold a form's ``EmailField`` to ``max_length`` characters (the widget's ``maxlength`` too),
+    with an error that says what is wrong."""
+    if field.max_length is not None and field.max_length <= max_length:
+        return
+    field.max_length = max_length
+    field.validators = [
+        validator
+        for validator in field.validators
+        if not isinstance(validator, validators.MaxLengthValidator)
+    ]
+    field.validators.append(
+        validators.MaxLengthValidator(
+            max_length,
+            message=_(
+                "This e-mail address is too long: it can have at most %(limit_value)d "
+                "characters (it has %(show_value)d)."
+            ),
+        )
+    )
+    if not field.widget.is_hidden:
+        field.widget.attrs["maxlength"] = str(max_length)
 
 
 class PublicFormMixin:
@@ -86,6 +137,8 @@ class PublicFormMixin:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.template_name = "portal/forms/field.html"
+            if isinstance(field, forms.EmailField):
+                limit_email_length(field)
         self.fields[HONEYPOT_FIELD] = forms.CharField(
             label=_("Leave this field empty"),
             required=False,
@@ -108,6 +161,44 @@ def public_post_rate(group, request):
     return getattr(settings, "PUBLIC_POST_RATELIMIT", DEFAULT_PUBLIC_POST_RATE)
 
 
+# The fallback when the shared cache fails: a count per process (a looser limit with several
+# workers, but a limit), with the same rate and window as the shared one.
+_fallback_cache = LocMemCache("clusters.abuse.fallback", {"OPTIONS": {"MAX_ENTRIES": 10000}})
+
+
+def _is_ratelimited_in_process(request, group, rate):
+    limit, period = _split_rate(rate)
+    key = f"{group}:{_get_ip(request)}:{int(time.time()) // period}"
+    if _fallback_cache.add(key, 1, period + 5):
+        return 1 > limit
+    try:
+        return _fallback_cache.incr(key) > limit
+    except ValueError:  # expired in between
+        _fallback_cache.set(key, 1, period + 5)
+        return 1 > limit
+
+
+def _is_ratelimited(request, group):
+    try:
+        return is_ratelimited(
+            request,
+            group=group,
+            key="ip",
+            rate=public_post_rate,
+            method="POST",
+            increment=True,
+        )
+    except ImproperlyConfigured:
+        raise
+    except Exception as error:  # the cache's own errors: redis, a database, a socket
+        logger.warning(
+            "The rate limit's cache failed (%s: %s); counting in this process instead.",
+            type(error).__name__,
+            error,
+        )
+        return _is_ratelimited_in_process(request, group, public_post_rate(group, request))
+
+
 def public_post_ratelimit(group):
     """Decorate a view: POSTs beyond the rate from one IP get a 429 page, GETs are never limited.
 
@@ -118,13 +209,10 @@ def public_post_ratelimit(group):
     def decorator(view):
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
-            if request.method == "POST" and is_ratelimited(
-                request,
-                group=f"public-post:{group}",
-                key="ip",
-                rate=public_post_rate,
-                method="POST",
-                increment=True,
+            if (
+                request.method == "POST"
+                and getattr(settings, "RATELIMIT_ENABLE", True)
+                and _is_ratelimited(request, f"public-post:{group}")
             ):
                 return render(request, "portal/too_many_requests.html", status=429)
             return view(request, *args, **kwargs)

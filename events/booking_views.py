@@ -4,6 +4,8 @@ Every public POST is rate-limited per client (429) and carries a honeypot; a fil
 answered like a success but stores and sends nothing.
 """
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -61,7 +63,8 @@ def register(request, slug):
         return _render_registration(request, event, RegistrationForm())
     form = RegistrationForm(request.POST)
     if form.is_spam:
-        return render(request, "events/registration_received.html", {"event": event})
+        # The same redirect as a registration, to a token that matches none: nothing stored.
+        return redirect("events:registration", token=uuid.uuid4())
     if not form.is_valid():
         return _render_registration(request, event, form, status=400)
     try:

@@ -4,7 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from clusters.abuse import MultiLineField, PublicFormMixin, SingleLineField
+from clusters.abuse import (
+    MultiLineField,
+    PublicFormMixin,
+    SingleLineField,
+    limit_email_length,
+)
 from clusters.models import Cluster
 
 from .models import VisitRequest
@@ -107,6 +112,7 @@ class ParticipantForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.empty_permitted = True
         self.use_required_attribute = False
+        limit_email_length(self.fields["email"])  # the column holds 254 characters
         for field in self.fields.values():
             field.template_name = "portal/forms/field.html"
 

@@ -15,6 +15,7 @@ from .sitemaps import SITEMAPS, sitemap_section
 urlpatterns = [
     path("", views.root_redirect, name="root"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("robots.txt", views.robots_txt, name="robots-txt"),
     # /sitemap.xml is an index of sections (the portal's pages, then those the apps register);
@@ -46,6 +47,9 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )
+
+# A database outage answers 503 with Retry-After, wherever it is raised (portal/middleware.py).
+handler500 = "portal.middleware.server_error"
 
 if settings.DEBUG:
     urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

@@ -1,8 +1,13 @@
+import logging
+import uuid
+
 from django.conf import settings
+from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Prefetch, Q
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
@@ -21,6 +26,8 @@ from projects.models import Project
 
 from .search import clean_query, site_search
 
+logger = logging.getLogger(__name__)
+
 NEWS_PER_PAGE = 10
 CHART_BARS = 10
 
@@ -34,9 +41,45 @@ def root_redirect(request):
 
 @never_cache
 def healthz(request):
+    """Liveness: the process answers. Touches nothing else (a database outage is /readyz's)."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def _check_database():
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return HttpResponse("ok", content_type="text/plain")
+
+
+def _check_cache():
+    key = f"readyz:{uuid.uuid4().hex}"
+    cache.set(key, "ok", 10)
+    if cache.get(key) != "ok":
+        raise RuntimeError("the value set was not read back")
+    cache.delete(key)
+
+
+def _check_storage():
+    default_storage.listdir("")
+
+
+READINESS_CHECKS = {"database": _check_database, "cache": _check_cache, "storage": _check_storage}
+
+
+@never_cache
+def readyz(request):
+    """Readiness: the database (SELECT 1), the cache (set and get) and the default storage.
+    200 with {"database": "ok", ...}, or 503 with the error of each check that failed."""
+    results = {}
+    for name, check in READINESS_CHECKS.items():
+        try:
+            check()
+        except Exception as error:
+            logger.warning("readyz: the %s check failed: %r", name, error)
+            results[name] = f"error: {type(error).__name__}"
+        else:
+            results[name] = "ok"
+    ready = all(result == "ok" for result in results.values())
+    return JsonResponse(results, status=200 if ready else 503)
 
 
 @require_GET

@@ -1,14 +1,17 @@
 """Abuse protection shared by every public form: rate limit (429), honeypot, CSRF."""
 
+import uuid
+
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
 from board.models import CooperationOffer, JobPosting, OfferInterest
-from clusters.abuse import SingleLineField
+from clusters.abuse import MultiLineField, SingleLineField
 from events.models import Registration, VisitRequest
 from tests import factories
 
@@ -144,7 +147,10 @@ def test_filled_honeypot_looks_like_success_but_stores_and_sends_nothing(
             ),
             client.post(reverse("visit:request"), {**bot, "name": "Spam"}),
         ]
-    assert [response.status_code for response in responses] == [302, 302, 302, 302, 200, 302]
+    # Exactly as a real submission: a redirect (the registration's to a page of the same shape).
+    assert [response.status_code for response in responses] == [302] * 6
+    registration_page = reverse("events:registration", kwargs={"token": uuid.uuid4()})
+    assert responses[4]["Location"].rsplit("/", 2)[0] == registration_page.rsplit("/", 2)[0]
     assert CooperationOffer.objects.count() == 1  # the fixture's offer only
     assert not OfferInterest.objects.exists()
     assert JobPosting.objects.count() == 1
@@ -178,3 +184,30 @@ def test_single_line_field_rejects_line_breaks_and_control_characters(value):
 def test_single_line_field_keeps_unicode_and_turns_tabs_into_spaces():
     field = SingleLineField()
     assert field.clean("Żółć\tÅsa Ōkubo 🙂") == "Żółć Åsa Ōkubo 🙂"
+
+
+@pytest.mark.parametrize(
+    "character",
+    ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e"] + ["\u2066", "\u2067", "\u2068", "\u2069"],
+)
+@pytest.mark.parametrize("field_class", [SingleLineField, MultiLineField])
+def test_text_fields_reject_bidirectional_controls(field_class, character):
+    """A right-to-left override makes "Evil\u202eexe.pdf" read as "Evilfdp.exe"."""
+    with pytest.raises(ValidationError) as error:
+        field_class().clean(f"Evil{character}fdp.exe")
+    assert [item.code for item in error.value.error_list] == ["bidi"]
+    assert "change the writing direction" in str(error.value)
+
+
+def test_a_name_with_a_right_to_left_override_is_a_form_error(client):
+    event = factories.event(registration_open=True)
+    url = reverse("events:register", kwargs={"slug": event.slug})
+    response = client.post(url, {"name": "Aino\u202eExample", "email": "aino@example.org"})
+    assert response.status_code == 400
+    assert "change the writing direction" in response.content.decode()
+    assert not Registration.objects.exists()
+
+
+def test_right_to_left_text_itself_is_welcome():
+    assert SingleLineField().clean("שלום עליכם") == "שלום עליכם"
+    assert MultiLineField().clean("مرحبا\nبالعالم") == "مرحبا\nبالعالم"

@@ -183,6 +183,8 @@ def test_bad_input_gives_clear_errors_and_stores_nothing(client, cluster, overri
     [
         {"participants-0-name": "", "participants-0-email": "x@example.org"},  # e-mail without name
         {"participants-0-email": "not-an-address"},
+        # longer than the column's 254 characters: a form error, not a 500 on PostgreSQL
+        {"participants-0-email": "a" * 243 + "@example.org"},
         {"participants-0-name": "n" * 500},
         {"participants-TOTAL_FORMS": "1000"},
         {"participants-TOTAL_FORMS": "x"},
