@@ -19,9 +19,9 @@ from clusters.models import Cluster, Municipality
 from companies.models import Capability, Company, Material, SpokenLanguage
 from companies.validators import BUSINESS_ID_SCHEMES, normalize_business_id
 
-from .models import CooperationOffer, JobPosting
+# OFFER_MAX_VALIDITY_DAYS lives with the model, since renewals respect it too.
+from .models import OFFER_MAX_VALIDITY_DAYS, CooperationOffer, JobPosting
 
-OFFER_MAX_VALIDITY_DAYS = 365
 JOB_MAX_VALIDITY_DAYS = 180
 
 # The countries a cooperation offer is usually aimed at first; all others follow.
@@ -214,6 +214,9 @@ class JobForm(PublicFormMixin, forms.Form):
                 "E.g. “Experienced TIG welder looking for work in Ostrobothnia”."
             )
             self.fields["municipality"].label = _("Where you want to work")
+            # The town's region is what brings the post to a cluster's coordinators (moderation,
+            # admin scope): without one, nobody would ever see it.
+            self.fields["municipality"].required = True
             self.fields["expires_on"].label = _("Show the post until")
             self.fields["contact_name"].label = _("Your name")
             self.fields["contact_email"].label = _("Your e-mail")

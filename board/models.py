@@ -19,6 +19,9 @@ from clusters.models import Cluster, Moderated, ModeratedQuerySet, Municipality,
 from clusters.slugs import SluggedMixin
 from companies.models import Capability, Company, Material, SpokenLanguage
 
+# The longest an offer is valid from today: when posted (board/forms.py) and when renewed.
+OFFER_MAX_VALIDITY_DAYS = 365
+
 
 class CooperationOfferQuerySet(ModeratedQuerySet):
     def open(self, on=None):
@@ -138,11 +141,19 @@ class CooperationOffer(SluggedMixin, TimeStampedModel, Moderated):
         """The last day the offer is shown, as for a job post (the representative's list)."""
         return self.valid_until
 
+    @staticmethod
+    def renewal_ceiling(on=None):
+        """The latest ``valid_until`` a renewal reaches: OFFER_MAX_VALIDITY_DAYS from ``on``."""
+        on = on or timezone.localdate()
+        return on + datetime.timedelta(days=OFFER_MAX_VALIDITY_DAYS)
+
     def renew(self, days=None, on=None):
-        """Extend the validity by ``days`` (OFFER_RENEWAL_DAYS) from today or the current end."""
+        """Extend the validity by ``days`` (OFFER_RENEWAL_DAYS) from today or the current end,
+        never past ``renewal_ceiling`` (repeated renewals do not pile up years ahead)."""
         on = on or timezone.localdate()
         days = days or getattr(settings, "OFFER_RENEWAL_DAYS", 90)
-        self.valid_until = max(on, self.valid_until) + datetime.timedelta(days=days)
+        extended = max(on, self.valid_until) + datetime.timedelta(days=days)
+        self.valid_until = min(extended, self.renewal_ceiling(on))
         self.reminder_sent_at = None
         self.save(update_fields=["valid_until", "reminder_sent_at", "updated_at"])
 

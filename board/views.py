@@ -19,7 +19,7 @@ from companies import matching
 from . import services
 from .filters import JobFilter, OfferFilter
 from .forms import InterestForm, JobForm, JobMessageForm, OfferForm
-from .models import CooperationOffer, JobPosting
+from .models import OFFER_MAX_VALIDITY_DAYS, CooperationOffer, JobPosting
 
 PER_PAGE = 20
 
@@ -138,6 +138,13 @@ def offer_submitted(request):
     return render(request, "board/offer_submitted.html")
 
 
+def _at_ceiling_message(offer):
+    return _(
+        "An offer can be valid for at most %(days)s days ahead: it is valid until %(date)s, the "
+        "longest possible. You can renew it again later."
+    ) % {"days": OFFER_MAX_VALIDITY_DAYS, "date": offer.valid_until.isoformat()}
+
+
 @require_http_methods(["GET", "POST"])
 @public_post_ratelimit("offer-manage")
 def offer_manage(request, token):
@@ -152,11 +159,18 @@ def offer_manage(request, token):
         if offer.is_withdrawn or action not in {"renew", "withdraw"}:
             return render(request, "board/offer_manage.html", {"offer": offer}, status=400)
         if action == "renew":
-            offer.renew()
-            messages.success(
-                request,
-                _("The offer is renewed until %(date)s.") % {"date": offer.valid_until.isoformat()},
-            )
+            ceiling = offer.renewal_ceiling()
+            if offer.valid_until >= ceiling:
+                messages.info(request, _at_ceiling_message(offer))
+            else:
+                offer.renew()
+                messages.success(
+                    request,
+                    _("The offer is renewed until %(date)s.")
+                    % {"date": offer.valid_until.isoformat()},
+                )
+                if offer.valid_until >= ceiling:
+                    messages.info(request, _at_ceiling_message(offer))
         else:
             services.withdraw_offer(offer)
             messages.success(request, _("The offer is withdrawn."))

@@ -15,6 +15,7 @@ import operator
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -105,6 +106,32 @@ def _related_scoped_queryset(admin_site, model, request):
     return None
 
 
+class OutOfScope(Exception):
+    """A coordinator's save would leave the object outside their clusters (rolled back)."""
+
+
+OUT_OF_SCOPE_MESSAGE = _(
+    "Link this item to one of your clusters: saved like this, it would fall outside them."
+)
+
+
+def delete_selected_in_scope(modeladmin, request, queryset):
+    """Django's "delete selected", without the objects the user may not delete (``delete_refused``),
+    which are named in a warning."""
+    refused = list(modeladmin.delete_refused(request, queryset))
+    if refused:
+        modeladmin.message_user(
+            request,
+            modeladmin.delete_refused_message
+            % {"objects": ", ".join(str(obj) for obj in refused[:20])},
+            messages.WARNING,
+        )
+        queryset = queryset.exclude(pk__in=[obj.pk for obj in refused])
+        if not queryset.exists():
+            return None
+    return delete_selected(modeladmin, request, queryset)
+
+
 class ScopedChoicesMixin:
     """Foreign-key and many-to-many choices limited to what the user may see (admins and inlines).
 
@@ -134,6 +161,8 @@ class ScopedAdminMixin(ScopedChoicesMixin):
     coordinators_may_delete = True
     #: Form fields a coordinator must fill, so the object stays in their scope.
     scope_required_fields: tuple[str, ...] = ()
+    #: Warning for the objects the bulk delete skipped (see ``delete_refused``).
+    delete_refused_message = _("Not deleted (not only yours): %(objects)s.")
 
     # -- what the user sees
 
@@ -144,6 +173,10 @@ class ScopedAdminMixin(ScopedChoicesMixin):
     def extra_scope(self, request, cluster_ids) -> Q | None:
         """Hook: more objects in scope (e.g. contacts the coordinator created)."""
         return None
+
+    def delete_refused(self, request, queryset):
+        """Hook: the objects of ``queryset`` (in scope) that the user may still not delete."""
+        return queryset.none()
 
     def scope_queryset(self, request, queryset):
         if self.shared:
@@ -192,11 +225,21 @@ class ScopedAdminMixin(ScopedChoicesMixin):
         return self._may_use(request) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if not roles.is_administrator(request.user) and (
-            self.shared or not self.coordinators_may_delete
-        ):
-            return False
+        if not roles.is_administrator(request.user):
+            if self.shared or not self.coordinators_may_delete:
+                return False
+            if obj is not None and obj.pk is not None:
+                single = self.model._base_manager.filter(pk=obj.pk)
+                if self.delete_refused(request, single).exists():
+                    return False
         return self._may_use(request) and super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions and not roles.is_administrator(request.user):
+            _func, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (delete_selected_in_scope, name, description)
+        return actions
 
     def has_import_permission(self, request):
         return self.has_add_permission(request) and self.has_change_permission(request)
@@ -233,10 +276,32 @@ class ScopedAdminMixin(ScopedChoicesMixin):
             self._get_in_scope_or_404(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
 
+    # -- saving: a coordinator's object must stay in their scope
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """For a coordinator, a save that would leave the object outside their clusters (no
+        cluster link: shown site-wide, editable by nobody or by another cluster) is rolled back
+        (``save_related`` raises inside the admin's transaction) and the form is shown again
+        with an error."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except OutOfScope:
+            request._portal_out_of_scope = True
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _check_still_in_scope(self, request, obj):
+        if roles.is_administrator(request.user) or getattr(request, "_portal_out_of_scope", False):
+            return
+        in_scope = self.scope_queryset(request, self.model._base_manager.filter(pk=obj.pk))
+        if not in_scope.exists():
+            raise OutOfScope
+
     # -- forms
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
+        if getattr(request, "_portal_out_of_scope", False):
+            form = type(form.__name__, (OutOfScopeFormMixin, form), {})
         if (
             "slug" in form.base_fields
             and isinstance(self.model, type)
@@ -264,6 +329,15 @@ class ScopedAdminMixin(ScopedChoicesMixin):
         for name, objects in hidden.items():
             if objects:
                 getattr(form.instance, name).add(*objects)
+        self._check_still_in_scope(request, form.instance)
+
+
+class OutOfScopeFormMixin:
+    """The form shown again after a refused save: says why, and stays invalid."""
+
+    def clean(self):
+        super().clean()
+        raise ValidationError(OUT_OF_SCOPE_MESSAGE, code="out_of_scope")
 
 
 class MissingTranslationMixin:

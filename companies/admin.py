@@ -150,6 +150,18 @@ class CompanyAdmin(ImportExportMixin, TranslatedHistoryAdmin):
     inlines = [MembershipInline, CompanyCertificateInline]
     date_hierarchy = "updated_at"
     actions = ["mark_confirmed"]
+    delete_refused_message = _(
+        "Not deleted, because they also belong to another cluster: %(objects)s. End your "
+        "cluster's membership on the company's page instead."
+    )
+
+    def delete_refused(self, request, queryset):
+        # A company that is also another cluster's member is not the coordinator's to delete.
+        ids = roles.cluster_ids_for(request.user)
+        if ids is None:
+            return queryset.none()
+        shared = Membership.objects.exclude(cluster_id__in=ids).values("company_id")
+        return queryset.filter(pk__in=shared)
 
     def get_resource_kwargs(self, request, *args, **kwargs):
         return {**super().get_resource_kwargs(request, *args, **kwargs), "user": request.user}

@@ -43,7 +43,8 @@ class EventAdmin(TranslatedHistoryAdmin):
 class RegistrationAdmin(ScopedAdmin):
     cluster_scope = ("event__cluster",)
     list_display = ["name", "email", "organization_name", "event", "status", "created_at"]
-    list_filter = ["status", "event"]
+    # Only the events of the registrations the user sees (their clusters'), not every event.
+    list_filter = ["status", ("event", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["event"]
     search_fields = ["name", "email", "organization_name"]
     autocomplete_fields = ["event"]

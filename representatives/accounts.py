@@ -5,14 +5,19 @@ PASSWORD_RESET_TIMEOUT). Password reset sends a link of the same kind, in the pa
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import EmailMessage
 from django.db import transaction
+from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
+from django_ratelimit.core import is_ratelimited
 
 from clusters.emails import send_templated_email
 
@@ -92,9 +97,46 @@ def _absolute(name, language, **kwargs):
         return f"{settings.SITE_URL}{reverse(name, kwargs=kwargs)}"
 
 
+PASSWORD_RESET_EMAIL_NAME = "accounts/password_reset"
+
+
+def _password_reset_context(user, language):
+    return {
+        "user": user,
+        "set_password_url": set_password_url(user, language),
+        "timeout_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+    }
+
+
 class PortalPasswordResetForm(PasswordResetForm):
     """Django's reset form, with the e-mail rendered by the portal's templated e-mail helper in
-    the language of the page the request came from."""
+    the language of the page the request came from.
+
+    An unknown address costs the same work as a known one (a token, the e-mail's templates, the
+    message), short of handing it to the mail server: the answer's timing does not tell whether
+    an account exists."""
+
+    def save(self, *args, **kwargs):
+        email = self.cleaned_data["email"]
+        known = next(iter(self.get_users(email)), None) is not None
+        super().save(*args, **kwargs)
+        if not known:
+            self._decoy_mail(email)
+
+    def _decoy_mail(self, email):
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        nobody = get_user_model()(pk=0, email=email, password="!")
+        context = _password_reset_context(nobody, language)
+        with translation.override(language):
+            context = {**context, "language": language, "site_url": settings.SITE_URL}
+            subject = render_to_string(f"emails/{PASSWORD_RESET_EMAIL_NAME}_subject.txt", context)
+            body = render_to_string(f"emails/{PASSWORD_RESET_EMAIL_NAME}_body.txt", context)
+        EmailMessage(
+            subject=" ".join(subject.split()),
+            body=body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[email],
+        ).message()
 
     def send_mail(
         self,
@@ -106,17 +148,57 @@ class PortalPasswordResetForm(PasswordResetForm):
         html_email_template_name=None,
     ):
         language = translation.get_language() or settings.LANGUAGE_CODE
-        user = context["user"]
         send_templated_email(
-            "accounts/password_reset",
-            {
-                "user": user,
-                "set_password_url": set_password_url(user, language),
-                "timeout_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
-            },
+            PASSWORD_RESET_EMAIL_NAME,
+            _password_reset_context(context["user"], language),
             [to_email],
             language=language,
         )
+
+
+DEFAULT_PASSWORD_RESET_RATE = "5/h"  # per client IP
+DEFAULT_PASSWORD_RESET_EMAIL_RATE = "3/h"  # per e-mail address
+
+
+def _password_reset_rate(group, request):
+    return getattr(settings, "PASSWORD_RESET_RATELIMIT", DEFAULT_PASSWORD_RESET_RATE)
+
+
+def _password_reset_email_rate(group, request):
+    return getattr(settings, "PASSWORD_RESET_EMAIL_RATELIMIT", DEFAULT_PASSWORD_RESET_EMAIL_RATE)
+
+
+def _posted_email(group, request):
+    return str(request.POST.get("email", "")).strip().lower()[:254]
+
+
+class PortalPasswordResetView(auth_views.PasswordResetView):
+    """Django's reset view; POSTs are limited per client IP and per e-mail address (429 page),
+    so that nobody floods an inbox or the mail server."""
+
+    form_class = PortalPasswordResetForm
+
+    def post(self, request, *args, **kwargs):
+        # Both counters move on every POST, whichever limit is reached first.
+        by_ip = is_ratelimited(
+            request,
+            group="password-reset:ip",
+            key="ip",
+            rate=_password_reset_rate,
+            method="POST",
+            increment=True,
+        )
+        by_email = is_ratelimited(
+            request,
+            group="password-reset:email",
+            key=_posted_email,
+            rate=_password_reset_email_rate,
+            method="POST",
+            increment=True,
+        )
+        if by_ip or by_email:
+            return render(request, "portal/too_many_requests.html", status=429)
+        return super().post(request, *args, **kwargs)
 
 
 def axes_username(request, credentials=None):

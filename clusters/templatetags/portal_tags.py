@@ -1,4 +1,5 @@
 import base64
+import re
 
 from django import template
 from django.conf import settings
@@ -12,13 +13,27 @@ from clusters.models import Page
 register = template.Library()
 
 
+_LEADING_SLASHES = re.compile(r"^[/\\]+")
+
+
+def local_path(path: str) -> str:
+    """``path`` made safe to put after the site's own host: a path read from the request
+    (``//evil.example/en/``, ``/\\evil.example``) never becomes a scheme-relative link to another
+    host. Absolute URLs (``https://…``, e.g. a CDN's static files) are left as they are."""
+    if not isinstance(path, str):
+        return path
+    if path.startswith(("/", "\\")):
+        return _LEADING_SLASHES.sub("/", path)
+    return path
+
+
 @register.simple_tag(takes_context=True)
 def language_versions(context):
     """The current page in every language (query string kept), for the switcher and hreflang."""
     request = context.get("request")
     if request is None:
         return []
-    current = request.get_full_path()
+    current = local_path(request.get_full_path())
     versions = []
     for code, _name in settings.LANGUAGES:
         info = get_language_info(code)
@@ -34,6 +49,7 @@ def language_versions(context):
 
 @register.simple_tag(takes_context=True)
 def absolute_url(context, path):
+    path = local_path(path)
     request = context.get("request")
     if request is not None:
         return request.build_absolute_uri(path)
