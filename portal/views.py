@@ -3,6 +3,7 @@ import uuid
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import connection
@@ -59,7 +60,9 @@ def _check_cache():
 
 
 def _check_storage():
-    default_storage.listdir("")
+    # Uploads must work: write and remove a small file (a new install has no media folder yet).
+    name = default_storage.save(f"readyz/{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
+    default_storage.delete(name)
 
 
 READINESS_CHECKS = {"database": _check_database, "cache": _check_cache, "storage": _check_storage}
