@@ -21,11 +21,6 @@ from companies.models import Company, Membership
 from .models import CooperationOffer, JobPosting, OfferInterest
 
 
-def represented_companies(user):
-    """The companies ``user`` may post for (none for anonymous visitors)."""
-    return Company.objects.represented_by(user)
-
-
 def company_clusters(company):
     if company is None:
         return []
@@ -197,7 +192,9 @@ def post_job(data, *, kind, user=None, language="en"):
     """Store a job posting. A representative's job offer is published at once; everything
     else waits for moderation. The poster gets the private link to withdraw the post."""
     company = data.get("company")
-    represented = company is not None and represented_companies(user).filter(pk=company.pk).exists()
+    represented = (
+        company is not None and Company.objects.represented_by(user).filter(pk=company.pk).exists()
+    )
     job = JobPosting(
         kind=kind,
         profession=data["profession"],

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from clusters.abuse import public_post_ratelimit
 from companies import matching
+from companies.models import Company
 
 from . import services
 from .filters import JobFilter, OfferFilter
@@ -85,7 +86,7 @@ def _published_offer(slug):
 
 
 def _render_offer(request, offer, form, status=200):
-    represented = services.represented_companies(request.user)
+    represented = Company.objects.represented_by(request.user)
     is_owner = offer.company_id is not None and represented.filter(pk=offer.company_id).exists()
     context = {
         "offer": offer,
@@ -123,7 +124,7 @@ def offer_interest(request, slug):
 @require_http_methods(["GET", "POST"])
 @public_post_ratelimit("offer-create")
 def offer_create(request):
-    companies = services.represented_companies(request.user)
+    companies = Company.objects.represented_by(request.user)
     return _post_form(
         request,
         OfferForm(request.POST or None, companies=companies),
@@ -237,7 +238,7 @@ def job_message(request, slug):
 @require_http_methods(["GET", "POST"])
 @public_post_ratelimit("job-create")
 def job_create(request, kind):
-    companies = services.represented_companies(request.user)
+    companies = Company.objects.represented_by(request.user)
     return _post_form(
         request,
         JobForm(request.POST or None, kind=kind, companies=companies),

@@ -166,57 +166,64 @@ def public_post_rate(group, request):
 _fallback_cache = LocMemCache("clusters.abuse.fallback", {"OPTIONS": {"MAX_ENTRIES": 10000}})
 
 
-def _is_ratelimited_in_process(request, group, rate):
-    limit, period = _split_rate(rate)
-    key = f"{group}:{_get_ip(request)}:{int(time.time()) // period}"
-    if _fallback_cache.add(key, 1, period + 5):
+def _is_limited_in_process(request, group, key, rate):
+    limit, period = _split_rate(rate(group, request) if callable(rate) else rate)
+    who = key(group, request) if callable(key) else _get_ip(request)
+    counter = f"{group}:{who}:{int(time.time()) // period}"
+    if _fallback_cache.add(counter, 1, period + 5):
         return 1 > limit
     try:
-        return _fallback_cache.incr(key) > limit
+        return _fallback_cache.incr(counter) > limit
     except ValueError:  # expired in between
-        _fallback_cache.set(key, 1, period + 5)
+        _fallback_cache.set(counter, 1, period + 5)
         return 1 > limit
 
 
-def _is_ratelimited(request, group):
+def is_limited(request, group, rate, *, key="ip"):
+    """django-ratelimit's count of this request in ``group`` (``rate`` and ``key`` as it takes
+    them). When the shared cache fails (Redis, the database, a socket), the request is counted
+    in this process instead and a warning is logged: a limit, never a 500."""
+    if not getattr(settings, "RATELIMIT_ENABLE", True):
+        return False
     try:
         return is_ratelimited(
-            request,
-            group=group,
-            key="ip",
-            rate=public_post_rate,
-            method="POST",
-            increment=True,
+            request, group=group, key=key, rate=rate, method=is_ratelimited.ALL, increment=True
         )
     except ImproperlyConfigured:
         raise
-    except Exception as error:  # the cache's own errors: redis, a database, a socket
+    except Exception as error:  # the cache's own errors
         logger.warning(
             "The rate limit's cache failed (%s: %s); counting in this process instead.",
             type(error).__name__,
             error,
         )
-        return _is_ratelimited_in_process(request, group, public_post_rate(group, request))
+        return _is_limited_in_process(request, group, key, rate)
 
 
-def public_post_ratelimit(group):
-    """Decorate a view: POSTs beyond the rate from one IP get a 429 page, GETs are never limited.
+def too_many_requests(request):
+    return render(request, "portal/too_many_requests.html", status=429)
 
-    Every public form view uses its own ``group`` so that one form's limit does not lock the
-    others.
-    """
+
+def rate_limited(group, rate, *, methods=("POST",)):
+    """Decorate a view: requests of ``methods`` beyond ``rate`` from one IP get the 429 page;
+    other methods are never counted."""
 
     def decorator(view):
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
-            if (
-                request.method == "POST"
-                and getattr(settings, "RATELIMIT_ENABLE", True)
-                and _is_ratelimited(request, f"public-post:{group}")
-            ):
-                return render(request, "portal/too_many_requests.html", status=429)
+            if request.method in methods and is_limited(request, group, rate):
+                return too_many_requests(request)
             return view(request, *args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def public_post_ratelimit(group):
+    """Decorate a public form's view: its POSTs are limited per IP (PUBLIC_POST_RATELIMIT).
+
+    Every public form view uses its own ``group`` so that one form's limit does not lock the
+    others.
+    """
+    return rate_limited(f"public-post:{group}", public_post_rate)

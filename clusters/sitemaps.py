@@ -81,6 +81,7 @@ class ModelSitemap(TranslatedSitemap):
     meant to vary per row here, since the pages are counted as rows × languages.
     """
 
+    model = None
     url_name = ""
     lastmod_field = "updated_at"
 
@@ -88,8 +89,8 @@ class ModelSitemap(TranslatedSitemap):
         self._patterns = {}
 
     def published(self):
-        """The model's published rows (each subclass names its own)."""
-        raise NotImplementedError
+        """The model's published rows."""
+        return self.model.objects.published()
 
     def items(self):
         # Only what an entry reads, in a stable order for paging.
@@ -139,21 +140,17 @@ def sections() -> dict[str, type[Sitemap]]:
 
 
 class ClusterSitemap(ModelSitemap):
+    model = Cluster
     url_name = "portal:cluster"
     changefreq = "weekly"
     priority = 0.9
 
-    def published(self):
-        return Cluster.objects.published()
-
 
 class NewsSitemap(ModelSitemap):
+    model = NewsItem
     url_name = "portal:news-detail"
     changefreq = "monthly"
     priority = 0.5
-
-    def published(self):
-        return NewsItem.objects.published()
 
 
 class PageSitemap(ModelSitemap):

@@ -1,11 +1,10 @@
-import functools
-
 from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django_ratelimit.core import is_ratelimited
+
+from clusters.abuse import rate_limited
 
 from . import directory, exports, matching
 from .models import Company
@@ -57,31 +56,8 @@ def vcard_rate(group, request):
     return getattr(settings, "VCARD_RATELIMIT", DEFAULT_VCARD_RATE)
 
 
-def get_ratelimit(group, rate):
-    """Decorate a view: GETs beyond ``rate`` (a callable, as django-ratelimit takes) from one IP
-    get the 429 page of the public forms. For pages worth harvesting, such as the vCards with
-    the companies' e-mail addresses in plain text."""
-
-    def decorator(view):
-        @functools.wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if is_ratelimited(
-                request,
-                group=f"public-get:{group}",
-                key="ip",
-                rate=rate,
-                method=["GET", "HEAD"],
-                increment=True,
-            ):
-                return render(request, "portal/too_many_requests.html", status=429)
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-@get_ratelimit("vcard", vcard_rate)
+# The vCards give the companies' e-mail addresses in plain text: not at harvesting speed.
+@rate_limited("public-get:vcard", vcard_rate, methods=("GET", "HEAD"))
 def company_vcard(request, slug):
     company = get_object_or_404(
         Company.objects.published().select_related("municipality__region"), slug=slug

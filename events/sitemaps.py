@@ -6,9 +6,7 @@ from .models import Event
 
 
 class EventSitemap(ModelSitemap):
+    model = Event
     url_name = "events:detail"
     changefreq = "weekly"
     priority = 0.6
-
-    def published(self):
-        return Event.objects.published()

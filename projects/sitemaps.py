@@ -6,9 +6,7 @@ from .models import Project
 
 
 class ProjectSitemap(ModelSitemap):
+    model = Project
     url_name = "projects:detail"
     changefreq = "monthly"
     priority = 0.7
-
-    def published(self):
-        return Project.objects.published()

@@ -10,15 +10,14 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
-from django_ratelimit.core import is_ratelimited
 
+from clusters.abuse import is_limited, too_many_requests
 from clusters.emails import send_templated_email
 
 from .models import CompanyRepresentative
@@ -180,24 +179,12 @@ class PortalPasswordResetView(auth_views.PasswordResetView):
 
     def post(self, request, *args, **kwargs):
         # Both counters move on every POST, whichever limit is reached first.
-        by_ip = is_ratelimited(
-            request,
-            group="password-reset:ip",
-            key="ip",
-            rate=_password_reset_rate,
-            method="POST",
-            increment=True,
-        )
-        by_email = is_ratelimited(
-            request,
-            group="password-reset:email",
-            key=_posted_email,
-            rate=_password_reset_email_rate,
-            method="POST",
-            increment=True,
+        by_ip = is_limited(request, "password-reset:ip", _password_reset_rate)
+        by_email = is_limited(
+            request, "password-reset:email", _password_reset_email_rate, key=_posted_email
         )
         if by_ip or by_email:
-            return render(request, "portal/too_many_requests.html", status=429)
+            return too_many_requests(request)
         return super().post(request, *args, **kwargs)
 
 
