@@ -213,10 +213,66 @@ JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 # --- Static and media ------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-MEDIA_URL = "/media/"
+MEDIA_URL = env_str("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Private files (internal project documents, files waiting in an import) never get a public URL:
+# the portal hands out signed links that expire (clusters/files.py).
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private-media")))
+PRIVATE_FILE_URL_MAX_AGE = env_int("PRIVATE_FILE_URL_MAX_AGE", 600)
+# Several app servers share uploads through S3-compatible object storage (django-storages): public
+# files under public/ (readable through S3_PUBLIC_DOMAIN, e.g. the proxy's /media/), private ones
+# under private/. Without S3_BUCKET, files stay on this machine's disk.
+S3_BUCKET = env_str("S3_BUCKET", "")
+
+
+def s3_storages(bucket, endpoint_url=None, public_domain=None, url_protocol="https:", **keys):
+    """The public and the private storage in one S3 bucket (also used by the tests)."""
+    common = {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint_url,
+        "addressing_style": "path",
+        "file_overwrite": False,
+        **keys,
+    }
+    public = {
+        "location": "public",
+        "querystring_auth": False,
+        "custom_domain": public_domain,
+        "url_protocol": url_protocol,
+    }
+    return (
+        {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**common, **public}},
+        {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {**common, "location": "private", "default_acl": "private"},
+        },
+    )
+
+
+if S3_BUCKET:
+    _public_storage, _private_storage = s3_storages(
+        S3_BUCKET,
+        endpoint_url=env_str("S3_ENDPOINT_URL"),
+        public_domain=env_str("S3_PUBLIC_DOMAIN"),
+        url_protocol=env_str("S3_URL_PROTOCOL", "https:"),
+        region_name=env_str("S3_REGION", "us-east-1"),
+        access_key=env_str("S3_ACCESS_KEY_ID"),
+        secret_key=env_str("S3_SECRET_ACCESS_KEY"),
+    )
+else:
+    _public_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    _private_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": "/files/"},
+    }
+# Without a proxy in front (or S3), the portal serves public uploads itself (portal/urls.py).
+SERVE_MEDIA = env_bool("SERVE_MEDIA", not S3_BUCKET)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _public_storage,
+    "private": _private_storage,
+    # An import's uploaded file waits between "preview" and "confirm", which may reach another app
+    # server: django-import-export keeps it in the shared private storage, not in one node's /tmp.
+    "import_export": _private_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -225,6 +281,7 @@ STORAGES = {
         )
     },
 }
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

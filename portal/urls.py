@@ -7,7 +7,8 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.static import serve
+
+from clusters import files
 
 from . import views
 from .sitemaps import SITEMAPS, sitemap_section
@@ -18,6 +19,8 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("robots.txt", views.robots_txt, name="robots-txt"),
+    # Private files behind a signed link that expires (clusters/files.py).
+    path("files/<str:token>/<str:filename>", files.private_file, name="private-file"),
     # /sitemap.xml is an index of sections (the portal's pages, then those the apps register);
     # a section is paged (?p=2) so 100,000 companies in five languages stay under the protocol's
     # 50,000 URLs a file.
@@ -51,5 +54,6 @@ urlpatterns += i18n_patterns(
 # A database outage answers 503 with Retry-After, wherever it is raised (portal/middleware.py).
 handler500 = "portal.middleware.server_error"
 
-if settings.DEBUG:
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+# Public uploads on this machine's disk, when no proxy or S3 serves them (SERVE_MEDIA).
+if settings.SERVE_MEDIA:
+    urlpatterns += [path("media/<path:path>", views.media, name="media")]

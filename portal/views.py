@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
+from django.views.static import serve
 
 from clusters import charts
 from clusters.models import Cluster, ClusterContact, NewsItem, Page
@@ -86,10 +87,19 @@ def readyz(request):
 
 
 @require_GET
+def media(request, path):
+    """Public uploads from this machine's disk, when no proxy or S3 is in front (SERVE_MEDIA).
+    Django's ``serve`` refuses paths outside MEDIA_ROOT and answers If-Modified-Since."""
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@require_GET
 @cache_control(max_age=60 * 60, public=True)
 def robots_txt(request):
     """Crawlers: everything public, not the admin, the search results or the language switch."""
-    disallowed = ["/i18n/"]
+    disallowed = ["/i18n/", "/files/"]
     for code in settings.LANGUAGE_CODES:
         with translation.override(code):
             disallowed += [reverse("admin:index"), reverse("portal:search")]

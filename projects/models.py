@@ -4,13 +4,15 @@ import os
 
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clusters import files
 from clusters.models import Cluster, Organization, Person, TimeStampedModel
+from clusters.roles import cluster_ids_for, is_coordinator
 from clusters.slugs import SluggedMixin
 
 
@@ -117,6 +119,13 @@ class Project(SluggedMixin, TimeStampedModel):
 
     def slug_source(self):
         return self.acronym or self.name_en or self.name
+
+    def internal_documents_visible_to(self, user) -> bool:
+        """Internal documents are for the coordinators of the project's clusters (and admins)."""
+        if not is_coordinator(user):
+            return False
+        ids = cluster_ids_for(user)
+        return ids is None or any(cluster.pk in ids for cluster in self.clusters.all())
 
     def get_absolute_url(self):
         return reverse("projects:detail", kwargs={"slug": self.slug})
@@ -267,13 +276,29 @@ def validate_document_size(upload):
 DOCUMENT_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "odt", "ods", "odp", "txt", "csv"]
 
 
+def document_path(document, filename):
+    """Internal documents are named under ``internal/``, which keeps them in private storage."""
+    folder = "projects/documents/"
+    return (files.PRIVATE_PREFIX + folder if document.internal else folder) + filename
+
+
 class ProjectDocument(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(
         _("file"),
-        upload_to="projects/documents/",
+        upload_to=document_path,
+        storage=files.SplitStorage(),
+        max_length=200,
         validators=[FileExtensionValidator(DOCUMENT_EXTENSIONS), validate_document_size],
+    )
+    internal = models.BooleanField(
+        _("internal"),
+        default=False,
+        help_text=_(
+            "Only the project's coordinators see an internal document, through links that "
+            "expire; it is never public."
+        ),
     )
     language = models.CharField(_("language of the document"), max_length=5, blank=True)
     published_on = models.DateField(_("date"), null=True, blank=True)
@@ -286,6 +311,17 @@ class ProjectDocument(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        # A stored file whose mark changed moves to the other storage; a new upload is named by
+        # document_path when the field saves it.
+        old_name = None
+        if self.file and getattr(self.file, "_committed", True):
+            old_name = files.move(self.file, self.internal)
+        super().save(*args, **kwargs)
+        if old_name:
+            storage = self.file.storage
+            transaction.on_commit(lambda: storage.delete(old_name))
 
     @property
     def extension(self):

@@ -1,6 +1,7 @@
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from clusters import charts
@@ -44,8 +45,10 @@ def project_detail(request, slug):
         slug=slug,
     )
     funding = list(project.funding.all())
+    sees_internal = project.internal_documents_visible_to(request.user)
     context = {
         "project": project,
+        "documents": [doc for doc in project.documents.all() if sees_internal or not doc.internal],
         "funding": funding,
         "funding_chart": charts.share_bar(
             [(source.name, source.share_percent) for source in funding],
@@ -58,4 +61,8 @@ def project_detail(request, slug):
         if project.predecessor and project.predecessor.is_published
         else None,
     }
-    return render(request, "projects/project_detail.html", context)
+    response = render(request, "projects/project_detail.html", context)
+    if sees_internal:
+        # The page carries signed links for this coordinator only.
+        patch_cache_control(response, private=True, no_store=True)
+    return response

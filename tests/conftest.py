@@ -1,3 +1,7 @@
+import json
+import os
+import uuid
+
 import pytest
 from django.db import connection, transaction
 from django.utils import translation
@@ -7,11 +11,20 @@ from clusters import emails
 from .shared import TEST_SETTINGS
 
 
+@pytest.fixture(scope="session")
+def _private_files(tmp_path_factory):
+    return tmp_path_factory.mktemp("private-media")
+
+
 @pytest.fixture(autouse=True)
-def _fast_and_isolated(settings):
-    """Fast password hashing, no rate limits unless a test asks, English unless a test switches."""
+def _fast_and_isolated(settings, _private_files):
+    """Fast password hashing, no rate limits unless a test asks, English unless a test switches;
+    private files (internal documents, imports) in a temporary folder."""
     for name, value in TEST_SETTINGS.items():
         setattr(settings, name, value)
+    if settings.STORAGES["private"]["BACKEND"].endswith("FileSystemStorage"):
+        private = {**settings.STORAGES["private"], "OPTIONS": {"location": _private_files}}
+        settings.STORAGES = {**settings.STORAGES, "private": private, "import_export": private}
     translation.activate("en")
     yield
     translation.deactivate()
@@ -48,3 +61,65 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         call_command("createcachetable", verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """A local S3 server (moto): the one `.ci/run` started (S3_TEST_ENDPOINT), or our own."""
+    if os.environ.get("S3_TEST_ENDPOINT"):
+        yield os.environ["S3_TEST_ENDPOINT"]
+        return
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+S3_KEYS = {"access_key": "portal-test", "secret_key": "portal-test", "region_name": "us-east-1"}
+
+
+@pytest.fixture
+def s3_bucket(s3_endpoint, settings):
+    """A fresh bucket, with the portal's public and private storages in it."""
+    import boto3
+
+    from portal.settings import s3_storages
+
+    name = f"portal-{uuid.uuid4().hex[:12]}"
+    client = boto3.client("s3", endpoint_url=s3_endpoint, **_boto_keys())
+    client.create_bucket(Bucket=name)
+    # As a deployment sets it up: anyone may read public/, nobody private/ (compose.yaml).
+    client.put_bucket_policy(Bucket=name, Policy=json.dumps(public_read_policy(name)))
+    public, private = s3_storages(name, endpoint_url=s3_endpoint, **S3_KEYS)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": public,
+        "private": private,
+        "import_export": private,
+    }
+    return client, name
+
+
+def _boto_keys():
+    return {
+        "aws_access_key_id": S3_KEYS["access_key"],
+        "aws_secret_access_key": S3_KEYS["secret_key"],
+        "region_name": S3_KEYS["region_name"],
+    }
+
+
+def public_read_policy(bucket):
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": ["s3:GetObject"],
+                "Resource": [f"arn:aws:s3:::{bucket}/public/*"],
+            }
+        ],
+    }

@@ -1,9 +1,10 @@
-import shutil
 from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
@@ -50,9 +51,13 @@ class Command(BaseCommand):
             if path.exists():
                 call_command("loaddata", str(path), verbosity=verbosity)
         # Files the fixtures refer to (project documents, logos) go to the media folder.
+        # Through the storage API, so they reach S3 as well as a local folder.
         media_source = FIXTURES_DIR / "media"
-        if media_source.is_dir():
-            shutil.copytree(media_source, settings.MEDIA_ROOT, dirs_exist_ok=True)
+        for path in sorted(media_source.rglob("*")) if media_source.is_dir() else []:
+            name = path.relative_to(media_source).as_posix()
+            if path.is_file() and not default_storage.exists(name):
+                with path.open("rb") as content:
+                    default_storage.save(name, File(content))
         # loaddata saves raw rows: give the capability tree its materialised paths.
         Capability.rebuild_paths()
         if companies and Company.objects.count() < companies:
