@@ -292,7 +292,8 @@ class Visitor:
         from bs4 import BeautifulSoup
 
         page = self.get(url)
-        page.raise_for_status()
+        if page.status_code != 200:
+            raise RuntimeError(f"GET {url} answered {page.status_code}, not a page with a form")
         soup = BeautifulSoup(page.text, "html.parser")
         forms = (
             soup.select(selector)
@@ -327,7 +328,8 @@ def form_data(form):
                 chosen = [first.get("value", first.text)] if first else []
             data.setdefault(name, []).extend(chosen)
         elif field.name == "textarea":
-            data.setdefault(name, []).append(field.text)
+            # A browser drops the line break that opens a textarea's content.
+            data.setdefault(name, []).append(field.text.removeprefix("\n"))
         else:
             kind = field.get("type", "text").lower()
             if kind in {"checkbox", "radio"}:

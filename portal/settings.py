@@ -142,9 +142,13 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+# Persistent connections are checked before a request reuses them, so a restarted database costs
+# no request an error.
+DB_CONNECTION = {
+    "conn_max_age": env_int("DB_CONN_MAX_AGE", 60),
+    "conn_health_checks": env_bool("DB_CONN_HEALTH_CHECKS", True),
 }
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, **DB_CONNECTION)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent writers (the quick start's database): wait for the lock instead of failing with
     # "database is locked", take the write lock when a transaction starts (no deadlock on
@@ -159,9 +163,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # A read replica of the primary (streaming replication): the directory engine reads from it.
 DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
 if DATABASE_REPLICA_URL:
-    DATABASES["replica"] = dj_database_url.parse(
-        DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60)
-    )
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, **DB_CONNECTION)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["portal.routers.DirectoryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
