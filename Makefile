@@ -33,6 +33,7 @@ test: install messages
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/hadolint Dockerfile
 
 format: install
 	$(PY) -m ruff check --fix .

@@ -352,6 +352,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_USERNAME_CALLABLE = "representatives.accounts.axes_username"
 
+# Behind a proxy: the header that carries the visitor's address (nginx's X-Real-IP), so that rate
+# limits and lock-outs count each visitor rather than the proxy (clusters/clientip.py).
+CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "")
+RATELIMIT_IP_META_KEY = "clusters.clientip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "clusters.clientip.client_ip"
+
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 # Posts per client and hour on each public form (offers, jobs, interest, registration, visits).
 PUBLIC_POST_RATELIMIT = env_str("PUBLIC_POST_RATELIMIT", "10/h")

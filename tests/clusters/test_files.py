@@ -11,7 +11,6 @@ from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage, storages
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
 
 from clusters import files
 from projects.models import ProjectDocument
