@@ -187,7 +187,8 @@ def file_size(field_file):
     """The size of an uploaded file in bytes, or None when the file is missing from storage."""
     try:
         return field_file.size if field_file else None
-    except Exception:  # each storage has its own "missing" error (OSError on disk, S3's ClientError)
+    # Each storage has its own "missing" error: OSError on disk, botocore's ClientError on S3.
+    except Exception:
         return None
 
 
