@@ -84,7 +84,9 @@ def test_a_public_file_cannot_be_fetched_through_the_private_view(media, client)
 
 
 @pytest.mark.parametrize("internal_after", [True, False])
-def test_changing_the_mark_moves_the_file(media, internal_after, django_capture_on_commit_callbacks):
+def test_changing_the_mark_moves_the_file(
+    media, internal_after, django_capture_on_commit_callbacks
+):
     doc = document(factories.project(), internal=not internal_after)
     old_name, old_storage = doc.file.name, doc.file.storage._pick(doc.file.name)
     doc.internal = internal_after
