@@ -14,23 +14,33 @@
   hold (Django's form field accepts 320; a longer address was a 500 on PostgreSQL).
 - When the rate limit's cache fails (Redis unreachable), the limit is counted in the process
   instead, with a warning in the log: a public POST never fails because of the cache.
+- Without Redis (the database cache), the counts are rows of their own (``RateLimitCount``),
+  increased in one SQL statement: django-ratelimit's count on the database cache let requests
+  through beyond the limit (see ``_is_limited_in_the_database``).
 
 CSRF stays on (Django's middleware); templates autoescape every user text.
 """
 
 import functools
+import hashlib
 import logging
 import re
 import time
+from datetime import UTC, datetime
 
 from django import forms
 from django.conf import settings
 from django.core import validators
+from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import DatabaseError, connections, router, transaction
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
-from django_ratelimit.core import _get_ip, _split_rate, is_ratelimited
+from django_ratelimit.core import _get_ip, _get_window, _split_rate, is_ratelimited
+
+from .models import RateLimitCount
 
 logger = logging.getLogger(__name__)
 
@@ -166,9 +176,18 @@ def public_post_rate(group, request):
 _fallback_cache = LocMemCache("clusters.abuse.fallback", {"OPTIONS": {"MAX_ENTRIES": 10000}})
 
 
-def _is_limited_in_process(request, group, key, rate):
+def _limit_and_client(request, group, key, rate):
+    """``(limit, period in seconds, who)``: ``key`` is "ip" or a callable ``(group, request)``."""
     limit, period = _split_rate(rate(group, request) if callable(rate) else rate)
-    who = key(group, request) if callable(key) else _get_ip(request)
+    if callable(key):
+        return limit, period, key(group, request)
+    if key != "ip":
+        raise ImproperlyConfigured(f"A rate limit's key is 'ip' or a callable, not {key!r}.")
+    return limit, period, _get_ip(request)
+
+
+def _is_limited_in_process(request, group, key, rate):
+    limit, period, who = _limit_and_client(request, group, key, rate)
     counter = f"{group}:{who}:{int(time.time()) // period}"
     if _fallback_cache.add(counter, 1, period + 5):
         return 1 > limit
@@ -179,13 +198,67 @@ def _is_limited_in_process(request, group, key, rate):
         return 1 > limit
 
 
+# django-ratelimit counts with the cache's add() then incr(). On Django's database cache that is
+# not exact: incr() is a get() then a set(), so requests at the same time read the same count and
+# lose each other's increments; the set() also gives the entry the cache's default timeout (300 s),
+# so a client pausing five minutes starts an hour's count again; and past MAX_ENTRIES (300) the
+# cache deletes a third of its entries, counts among them. On the database a count is therefore a
+# row of its own, added or increased by one statement that returns the new count (INSERT … ON
+# CONFLICT DO UPDATE … RETURNING, PostgreSQL and SQLite 3.35+): the database serialises the
+# writers of one row, so every request gets a number of its own, and the row lasts until its
+# window ends. Redis stays with django-ratelimit: its INCR is atomic and keeps the expiry.
+_UPSERT_COUNT = (
+    "INSERT INTO {table} ({key}, {count}, {expires}) VALUES (%s, 1, %s) "
+    "ON CONFLICT ({key}) DO UPDATE SET {count} = {table}.{count} + 1 RETURNING {count}"
+)
+_DELETE_ENDED = "DELETE FROM {table} WHERE {expires} < %s"
+
+
+def _counts_in_the_database():
+    cache = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
+    return isinstance(cache, DatabaseCache)
+
+
+def _is_limited_in_the_database(request, group, key, rate):
+    limit, period, who = _limit_and_client(request, group, key, rate)
+    # django-ratelimit's windows: fixed, each client's shifted by a hash of it (the windows do not
+    # all end, and their rows go, at the top of the hour).
+    ends = _get_window(who, period)
+    # Hashed: the key holds an address (IP or e-mail) and has a fixed length.
+    digest = hashlib.sha256(f"{group}\n{limit}/{period}\n{who}\n{ends}".encode()).hexdigest()
+    db = router.db_for_write(RateLimitCount)
+    connection = connections[db]
+    names = {name: connection.ops.quote_name(name) for name in ("key", "count", "expires")}
+    names["table"] = connection.ops.quote_name(RateLimitCount._meta.db_table)
+
+    def moment(timestamp):
+        return connection.ops.adapt_datetimefield_value(datetime.fromtimestamp(timestamp, UTC))
+
+    # A savepoint when a caller's transaction is open: a failure here leaves it usable.
+    with transaction.atomic(using=db), connection.cursor() as cursor:
+        cursor.execute(_UPSERT_COUNT.format(**names), [digest, moment(ends)])
+        count = cursor.fetchone()[0]
+    if count == 1:  # a new window for this client: the rows of the windows that ended go
+        try:
+            with transaction.atomic(using=db), connection.cursor() as cursor:
+                cursor.execute(_DELETE_ENDED.format(**names), [moment(time.time())])
+        except DatabaseError:  # another request deleting the same rows (a deadlock): no matter
+            logger.info("Ended rate-limit counts not deleted this time.", exc_info=True)
+    return count > limit
+
+
 def is_limited(request, group, rate, *, key="ip"):
-    """django-ratelimit's count of this request in ``group`` (``rate`` and ``key`` as it takes
-    them). When the shared cache fails (Redis, the database, a socket), the request is counted
-    in this process instead and a warning is logged: a limit, never a 500."""
+    """Count this request in ``group`` and say whether it is beyond ``rate`` (django-ratelimit's
+    form, e.g. "10/h", or a callable ``(group, request)`` returning one) for the client ``key``
+    names ("ip", or a callable ``(group, request)``). On Redis django-ratelimit counts; on the
+    database cache, ``RateLimitCount``. When the count fails (Redis or the database unreachable),
+    the request is counted in this process instead and a warning is logged: a limit, never a
+    500."""
     if not getattr(settings, "RATELIMIT_ENABLE", True):
         return False
     try:
+        if _counts_in_the_database():
+            return _is_limited_in_the_database(request, group, key, rate)
         return is_ratelimited(
             request, group=group, key=key, rate=rate, method=is_ratelimited.ALL, increment=True
         )

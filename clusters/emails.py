@@ -42,6 +42,44 @@ def _single_line(text: str) -> str:
     return " ".join(text.split())[:200]
 
 
+def render_templated_email(name: str, context: dict, *, language: str | None = None) -> dict:
+    """``emails/<name>_subject.txt`` and ``emails/<name>_body.txt`` rendered in ``language``: the
+    ``name``, ``language``, ``subject`` and ``body`` of an ``OutgoingEmail``."""
+    language = language if language in settings.LANGUAGE_CODES else settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = {**context, "language": language, "site_url": settings.SITE_URL}
+        subject = _single_line(render_to_string(f"emails/{name}_subject.txt", context))
+        body = render_to_string(f"emails/{name}_body.txt", context)
+    return {"name": name, "language": language, "subject": subject, "body": body}
+
+
+def keep_email(
+    rendered: dict,
+    to: list[str],
+    *,
+    reply_to: list[str] | None = None,
+    cc: list[str] | None = None,
+    attachments: list[tuple[str, bytes | str, str]] | None = None,
+) -> OutgoingEmail:
+    """Store a ``render_templated_email`` message in the outbox, waiting to be delivered."""
+    return OutgoingEmail.objects.create(
+        **rendered,
+        to=list(to),
+        cc=list(cc or []),
+        reply_to=list(reply_to or []),
+        attachments=[
+            {
+                "filename": filename,
+                "content": base64.b64encode(
+                    content.encode() if isinstance(content, str) else content
+                ).decode("ascii"),
+                "mimetype": mimetype,
+            }
+            for filename, content, mimetype in attachments or []
+        ],
+    )
+
+
 def send_templated_email(
     name: str,
     context: dict,
@@ -58,32 +96,10 @@ def send_templated_email(
     Returns the number of messages accepted (0 or 1): kept, so sent now or later by the outbox.
     A template error still raises (a bug, not a mail server's mood); a mail failure never does.
     """
-    language = language if language in settings.LANGUAGE_CODES else settings.LANGUAGE_CODE
-    with translation.override(language):
-        context = {**context, "language": language, "site_url": settings.SITE_URL}
-        subject = _single_line(render_to_string(f"emails/{name}_subject.txt", context))
-        body = render_to_string(f"emails/{name}_body.txt", context)
+    rendered = render_templated_email(name, context, language=language)
     if not [*to, *(cc or [])]:
         return 0  # nobody to tell (as EmailMessage.send)
-    outgoing = OutgoingEmail.objects.create(
-        name=name,
-        language=language,
-        to=list(to),
-        cc=list(cc or []),
-        reply_to=list(reply_to or []),
-        subject=subject,
-        body=body,
-        attachments=[
-            {
-                "filename": filename,
-                "content": base64.b64encode(
-                    content.encode() if isinstance(content, str) else content
-                ).decode("ascii"),
-                "mimetype": mimetype,
-            }
-            for filename, content, mimetype in attachments or []
-        ],
-    )
+    outgoing = keep_email(rendered, to, reply_to=reply_to, cc=cc, attachments=attachments)
     _on_commit(lambda: deliver_pending(outgoing.pk))
     return 1
 

@@ -545,3 +545,26 @@ class OutgoingEmail(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {', '.join(self.to)}"
+
+
+# --- Rate limits -----------------------------------------------------------------------------
+
+
+class RateLimitCount(models.Model):
+    """How many requests one client made in one window of one rate limit, when the rate limits
+    count on the database (no CACHE_URL; ``clusters.abuse.is_limited``). One row per client,
+    limit and window, increased in a single SQL statement; rows of past windows are deleted."""
+
+    key = models.CharField(max_length=64, primary_key=True)  # a SHA-256, in hexadecimal
+    count = models.PositiveIntegerField(default=0)
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("rate-limit count")
+        verbose_name_plural = _("rate-limit counts")
+
+    def __str__(self):
+        return f"{self.key[:12]}…: {self.count}"
+
+
+# --- Translations that may be outdated -------------------------------------------------------

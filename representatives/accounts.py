@@ -2,15 +2,15 @@
 password (Django's token generator: the link stops working once the password is set, and after
 PASSWORD_RESET_TIMEOUT). Password reset sends a link of the same kind, in the page's language."""
 
+import logging
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.encoding import force_bytes
@@ -18,9 +18,16 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
 from clusters.abuse import is_limited, too_many_requests
-from clusters.emails import send_templated_email
+from clusters.emails import (
+    deliver_pending,
+    keep_email,
+    render_templated_email,
+    send_templated_email,
+)
 
 from .models import CompanyRepresentative
+
+logger = logging.getLogger(__name__)
 
 
 def set_password_url(user, language: str) -> str:
@@ -107,52 +114,46 @@ def _password_reset_context(user, language):
     }
 
 
-class PortalPasswordResetForm(PasswordResetForm):
-    """Django's reset form, with the e-mail rendered by the portal's templated e-mail helper in
-    the language of the page the request came from.
+def _password_reset_email(user, language):
+    return render_templated_email(
+        PASSWORD_RESET_EMAIL_NAME, _password_reset_context(user, language), language=language
+    )
 
-    An unknown address costs the same work as a known one (a token, the e-mail's templates, the
-    message), short of handing it to the mail server: the answer's timing does not tell whether
-    an account exists."""
+
+class PortalPasswordResetForm(PasswordResetForm):
+    """Django's reset form, with the portal's templated e-mail in the language of the page the
+    request came from.
+
+    Until the response, a known address and an unknown one cost the same: one query for the
+    accounts, a token and the e-mail's templates (for a stand-in account when there is none), and
+    no write. The e-mail of a known address is kept in the outbox and handed to the mail server
+    only once the response has gone out (``send_after_response``): when that happened before the
+    answer, the outbox's INSERT and the mail server's reply made a known address's answer slower
+    (21 ms against 14 ms), which told whether an account exists."""
+
+    to_send = ()  # (address, rendered e-mail) pairs, from save()
 
     def save(self, *args, **kwargs):
+        """Render the e-mails that ``send_after_response`` keeps and sends. Django's options
+        (domain, templates, token generator) do not apply: the portal's e-mail is its own."""
         email = self.cleaned_data["email"]
-        known = next(iter(self.get_users(email)), None) is not None
-        super().save(*args, **kwargs)
-        if not known:
-            self._decoy_mail(email)
-
-    def _decoy_mail(self, email):
         language = translation.get_language() or settings.LANGUAGE_CODE
-        nobody = get_user_model()(pk=0, email=email, password="!")
-        context = _password_reset_context(nobody, language)
-        with translation.override(language):
-            context = {**context, "language": language, "site_url": settings.SITE_URL}
-            subject = render_to_string(f"emails/{PASSWORD_RESET_EMAIL_NAME}_subject.txt", context)
-            body = render_to_string(f"emails/{PASSWORD_RESET_EMAIL_NAME}_body.txt", context)
-        EmailMessage(
-            subject=" ".join(subject.split()),
-            body=body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[email],
-        ).message()
+        users = list(self.get_users(email))
+        self.to_send = [(user.email, _password_reset_email(user, language)) for user in users]
+        if not users:  # the same work for an address without an account, then nothing
+            _password_reset_email(get_user_model()(pk=0, email=email, password="!"), language)
 
-    def send_mail(
-        self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ):
-        language = translation.get_language() or settings.LANGUAGE_CODE
-        send_templated_email(
-            PASSWORD_RESET_EMAIL_NAME,
-            _password_reset_context(context["user"], language),
-            [to_email],
-            language=language,
-        )
+    def send_after_response(self):
+        """Keep each e-mail in the outbox, then try to deliver it (as ``send_templated_email``
+        does once a transaction commits): a mail server that fails leaves it to ``send_outbox``."""
+        for address, message in self.to_send:
+            try:
+                outgoing = keep_email(message, [address])
+            except Exception:  # the database: logged, as nobody is waiting for an answer any more
+                logger.exception("A password-reset e-mail could not be kept in the outbox.")
+                continue
+            deliver_pending(outgoing.pk)
+        self.to_send = []
 
 
 DEFAULT_PASSWORD_RESET_RATE = "5/h"  # per client IP
@@ -173,7 +174,7 @@ def _posted_email(group, request):
 
 class PortalPasswordResetView(auth_views.PasswordResetView):
     """Django's reset view; POSTs are limited per client IP and per e-mail address (429 page),
-    so that nobody floods an inbox or the mail server."""
+    so that nobody floods an inbox or the mail server. The e-mail leaves after the response."""
 
     form_class = PortalPasswordResetForm
 
@@ -186,6 +187,13 @@ class PortalPasswordResetView(auth_views.PasswordResetView):
         if by_ip or by_email:
             return too_many_requests(request)
         return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Run once the response has been sent: WSGI and ASGI servers (and the test client) call
+        # close() after the last byte; Django's FileResponse closes its file the same way.
+        response._resource_closers.append(form.send_after_response)
+        return response
 
 
 def axes_username(request, credentials=None):

@@ -5,8 +5,12 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 from django.core.management import call_command
-from django.urls import reverse
+from django.core.signals import request_finished
+from django.db import close_old_connections, connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import resolve, reverse
 
+from clusters.models import OutgoingEmail
 from clusters.templatetags.portal_tags import local_path
 from tests import factories
 
@@ -95,6 +99,41 @@ def test_unknown_address_is_answered_as_a_known_one_without_mail(client):
     assert known.status_code == unknown.status_code == 302
     assert known["Location"] == unknown["Location"]
     assert [message.to for message in mail.outbox] == [["known@example.org"]]
+
+
+def reset_until_the_response(rf, email, ip):
+    """The reset view's response to a POST of ``email`` and the queries made until the response
+    was ready (a WSGI server then sends it, and only then calls ``response.close()``)."""
+    url = reverse("my_company:password-reset")
+    request = rf.post(url, {"email": email}, REMOTE_ADDR=ip)
+    request._dont_enforce_csrf_checks = True  # as the test client
+    with CaptureQueriesContext(connection) as queries:
+        response = resolve(url).func(request)
+    return response, [query["sql"].split()[0].upper() for query in queries.captured_queries]
+
+
+def test_a_known_and_an_unknown_address_cost_the_same_queries(rf, ratelimited):
+    """The review timed 21 ms for a known address and 14 ms for an unknown one: only the known
+    one kept its e-mail in the outbox and handed it to the mail server before answering."""
+    factories.user(email="known@example.org")
+    reset_until_the_response(rf, "warm-up@example.org", "192.0.2.20")
+    known, known_queries = reset_until_the_response(rf, "known@example.org", "192.0.2.21")
+    unknown, unknown_queries = reset_until_the_response(rf, "unknown@example.org", "192.0.2.22")
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
+    assert len(known_queries) == len(unknown_queries)
+    assert known_queries == unknown_queries
+    # The known address's e-mail is kept and sent once the response has gone out.
+    assert not mail.outbox and not OutgoingEmail.objects.exists()
+    # As the test client does: request_finished would close the test's database connection.
+    request_finished.disconnect(close_old_connections)
+    try:
+        known.close()
+        unknown.close()
+    finally:
+        request_finished.connect(close_old_connections)
+    assert [message.to for message in mail.outbox] == [["known@example.org"]]
+    assert OutgoingEmail.objects.get().status == OutgoingEmail.Status.SENT
 
 
 # --- 9. "My company" is never kept by a shared cache ---------------------------------------------
