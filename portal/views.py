@@ -8,7 +8,7 @@ from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Prefetch, Q
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
@@ -90,7 +90,10 @@ def readyz(request):
 def media(request, path):
     """Public uploads from this machine's disk, when no proxy or S3 is in front (SERVE_MEDIA).
     Django's ``serve`` refuses paths outside MEDIA_ROOT and answers If-Modified-Since."""
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    try:
+        response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    except OSError:  # a name the file system cannot hold (too long): no such file
+        raise Http404("no such file") from None
     response["Cache-Control"] = "public, max-age=86400"
     return response
 
