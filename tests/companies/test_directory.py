@@ -490,7 +490,8 @@ def test_csv_export_by_format_parameter_and_in_finnish(client, world):
     response = client.get(reverse_in("fi"), {"format": "csv", "municipality": world["kokkola"].pk})
     rows = read_csv(response)
     assert [row[0] for row in rows[1:]] == [world["c"].name]
-    assert rows[1][5] == "Koneistus; Hitsaus"
+    # The capabilities' order in the cell is not defined (it differed between runs on PostgreSQL).
+    assert sorted(rows[1][5].split("; ")) == ["Hitsaus", "Koneistus"]
 
 
 def test_csv_cells_cannot_start_a_formula(client, world):
