@@ -4,17 +4,20 @@ A development tool (``manage.py seed_demo``, ``setup_portal --companies N``): in
 package and Faker are, left out of the production image and its requirements.
 
 ``generator.DemoGenerator(seed=…, today=…).generate(n)`` writes ``n`` companies spread over the
-database's towns (FI, SE, PL, LT) and clusters, each with a name, an address and a business ID in
-its country's style, a description in its own language and in English, a classification taken
-from the database's taxonomy, cluster memberships and certificates; a share of them post
-cooperation offers and job offers, and a few invented people post "job wanted" notices.
+database's towns (FI, SE, PL, LT), more of them in the seeds' regions, each with a unique name, an
+address and a business ID in its country's style, an industry its region is known for, a
+description in its own language and in English, a classification taken from the database's
+taxonomy, certificates and memberships of the clusters of its own area: a cluster's members come
+from its home area and, where the seed tells of cooperation across a border, a minority from the
+other side (``fixtures/demo/clusters.json``). A share of the companies post cooperation offers and
+job offers, and invented people post "job wanted" notices.
 
 The generator makes plain rows (``rows.Row``: field values by attribute name), not model
 instances, one batch of companies at a time, and a writer stores each batch: on PostgreSQL with
 ``COPY … FROM STDIN`` into every table (``fast``), primary keys reserved from the tables'
 sequences beforehand so that related rows can name their company without reading it back, in a
 second thread while the next batch is generated (a million companies in minutes, memory bounded
-by the batch size and the sets of slugs and business IDs); elsewhere (SQLite) with
+by the batch size and the sets of names, slugs and business IDs); elsewhere (SQLite) with
 ``bulk_create`` (``writers``). Both write the same column values as ``bulk_create`` of the model
 instances would. Neither sends signals: the caller rebuilds what is derived from the companies
 (the directory) once at the end.

@@ -2,7 +2,6 @@
 its size, clusters and classification."""
 
 import datetime
-import itertools
 from decimal import Decimal
 
 import phonenumbers
@@ -18,7 +17,6 @@ from .text import join_items, lower_first, translated
 from .words import (
     BRAND_PREFIXES,
     BRAND_WORDS,
-    CLUSTER_INDUSTRY,
     EXPORT_MARKETS,
     EXTRA_LANGUAGES,
     INDUSTRIAL_STREETS,
@@ -27,6 +25,7 @@ from .words import (
     LT_BRAND_ROOTS,
     LT_BRAND_SUFFIXES,
     LT_STREETS,
+    MEMBERSHIP,
     NAME_WORDS,
     PHONE_PATTERNS,
     PHRASES,
@@ -49,6 +48,18 @@ def size_class_for(employees: int) -> str:
     if employees < 250:
         return Company.SizeClass.MEDIUM
     return Company.SizeClass.LARGE
+
+
+# Legal forms at the end of a name, longest first; a Lithuanian name starts with its form.
+LEGAL_FORM_SUFFIXES = (" Oy Ab", " Sp. z o.o.", " S.A.", " Sp.j.", " Oy", " Ab", " AB", " Ky")
+
+
+def _with_word(name, word):
+    """The name with a word before its legal form: "Botnia Steel Vaasa Oy", "UAB Medita Alytus"."""
+    for suffix in LEGAL_FORM_SUFFIXES:
+        if name.endswith(suffix):
+            return f"{name.removesuffix(suffix)} {word}{suffix}"
+    return f"{name} {word}"
 
 
 def valid_phone_numbers(country):
@@ -335,29 +346,23 @@ class CompanyMaker:
             roll -= weight
         return SIZE_CLASSES[-1][0], SIZE_CLASSES[-1][2], SIZE_CLASSES[-1][3]
 
-    def _clusters_for(self, municipality, country):
-        if not self.clusters or self.rng.random() < 0.08:
-            return []
-        home = self.clusters_by_country.get(country, [])
-        if home and self.rng.random() < 0.92:
-            # Clusters of the company's own region weigh three times as much.
-            key = (country, municipality.region_id)
-            weights = self._cluster_weights.get(key)
-            if weights is None:
-                weights = self._cluster_weights[key] = list(
-                    itertools.accumulate(
-                        3 if c.region_id == municipality.region_id else 1 for c in home
-                    )
-                )
-            chosen = self.rng.choices(home, cum_weights=weights)[0]
+    def _clusters_for(self, municipality, industry):
+        """The clusters a company of the industry in the town joins: one of its industry whose
+        home area holds the town (most do), else, less often, one whose cross-border area does;
+        a member of a home cluster sometimes also joins another cluster of its home area."""
+        rng, candidates = self.rng, self.cluster_candidates[municipality.pk]
+        home = candidates.home.get(industry)
+        cross_border = candidates.cross_border.get(industry)
+        if home and rng.random() < MEMBERSHIP["home"]:
+            chosen = rng.choice(home)
+        elif cross_border and rng.random() < MEMBERSHIP["cross_border"]:
+            return [rng.choice(cross_border)]
         else:
-            chosen = self.rng.choice(self.clusters)
-        result = [chosen]
-        if self.rng.random() < 0.12:
-            other = self.rng.choice(home or self.clusters)
-            if other != chosen:
-                result.append(other)
-        return result
+            return []
+        others = [c for c in candidates.home_all if c is not chosen]
+        if others and rng.random() < MEMBERSHIP["second"]:
+            return [chosen, rng.choice(others)]
+        return [chosen]
 
     def _sample(self, pool, low, high):
         if not pool:
@@ -378,9 +383,38 @@ class CompanyMaker:
             chosen.add(self.rng.choices(positions, cum_weights=weights)[0])
         return [pool[i] for i in sorted(chosen)]
 
+    def _capabilities(self, industry):
+        """Two to eight of the industry's capabilities, in primary key order; a metal company's
+        include one that works metal, the common ones (laser cutting, welding) most often."""
+        pool = self.capability_pool[industry]
+        if industry != "metal" or not self.metalworking_positions:
+            return self._sample(pool, 2, 8)
+        rng = self.rng
+        first = rng.choices(self.metalworking_positions, cum_weights=self.metalworking_weights)[0]
+        positions = rng.sample(range(len(pool)), min(len(pool), rng.randint(2, 8)))
+        if first not in positions:
+            positions[0] = first
+        return [pool[i] for i in sorted(positions)]
+
+    def _unique_name(self, country, language, industry, municipality, size_class):
+        """A name no company has yet (ignoring case): a few fresh draws, then the town's name
+        in it ("Botnia Steel Vaasa Oy"), then a number."""
+        for _attempt in range(8):
+            name = self.company_name(country, language, industry, municipality, size_class)
+            if name.casefold() not in self.company_names:
+                break
+        else:
+            town = translated(municipality, "name", language)
+            candidate, number = _with_word(name, town), 2
+            while candidate.casefold() in self.company_names:
+                candidate, number = _with_word(name, f"{town} {number}"), number + 1
+            name = candidate
+        self.company_names.add(name.casefold())
+        return name
+
     def make_company(self):
         rng = self.rng
-        municipality = rng.choice(self.municipalities)
+        municipality = rng.choices(self.municipalities, cum_weights=self.municipality_weights)[0]
         country = municipality.region.country.code
         language = COUNTRY_LANGUAGES[country]
         if (
@@ -393,23 +427,21 @@ class CompanyMaker:
                 0.35 if municipality.region.slug in SWEDISH_SPEAKING_REGIONS else 0.03
             ):
                 language = "sv"
-        clusters = self._clusters_for(municipality, country)
-        industry = (
-            CLUSTER_INDUSTRY.get(clusters[0].sector, "metal")
-            if clusters
-            else rng.choice(INDUSTRIES)
-        )
+        industry = rng.choices(
+            INDUSTRIES, cum_weights=self.industry_weights[municipality.region_id]
+        )[0]
+        clusters = self._clusters_for(municipality, industry)
 
         size_class, low, high = self._weighted_size()
         employees = rng.randint(max(low, 2), high)
-        name = self.company_name(country, language, industry, municipality, size_class)
+        name = self._unique_name(country, language, industry, municipality, size_class)
         slug = self.company_slugs.make(name)
         domain = slug.removesuffix(DEMO_SLUG_SUFFIX)[:55].strip("-")
         street, postal_code = self.address(country, language)
         founded = min(self.today.year - 1, int(self.today.year - 1 - rng.triangular(0, 100, 8)))
         business_id = self.business_id(country)
 
-        capabilities = self._sample(self.capability_pool[industry], 2, 8)
+        capabilities = self._capabilities(industry)
         materials = self._sample(self.material_pool[industry], 1, 4)
         certifications = self._certifications(
             industry, 3 if size_class != Company.SizeClass.MICRO else 1

@@ -112,7 +112,6 @@ class ContentMaker:
         company_name, municipality = company.values["name"], demo["municipality"]
         values = {
             "kind": JobPosting.Kind.OFFER,
-            "profession": profession["en"],
             "company_id": company,
             "municipality_id": municipality.pk,
             "contract_type": contract,
@@ -125,6 +124,7 @@ class ContentMaker:
         }
         for language in sorted({demo["language"], "en"}):
             values[f"title_{language}"] = profession[language]
+            values[f"profession_{language}"] = profession[language]
             values[f"description_{language}"] = JOB_OFFER_TEXT[language].format(
                 company=company_name,
                 profession=lower_first(profession[language]),
@@ -149,7 +149,6 @@ class ContentMaker:
         years = rng.randint(5, 20)
         values = {
             "kind": JobPosting.Kind.WANTED,
-            "profession": profession["en"],
             "municipality_id": municipality.pk,
             "contract_type": rng.choice(
                 [JobPosting.ContractType.PERMANENT, JobPosting.ContractType.FIXED_TERM, ""]
@@ -168,6 +167,7 @@ class ContentMaker:
         }
         for text_language in sorted({language, "en"}):
             town = translated(municipality, "name", text_language)
+            values[f"profession_{text_language}"] = profession[text_language]
             values[f"title_{text_language}"] = JOB_WANTED_TITLE[text_language].format(
                 profession=profession[text_language]
             )

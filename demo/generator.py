@@ -26,14 +26,20 @@ from .fast import CopyWriter
 from .rows import Batch, DemoDataError, Row, Slugs
 from .words import (
     CAPABILITY_KEYWORDS,
+    CAPABILITY_WEIGHTS,
     CERTIFICATION_BODIES,
     CERTIFICATION_KINDS,
     CERTIFICATION_WEIGHTS,
+    CLUSTER_AREAS,
+    CLUSTER_INDUSTRY,
     EXPORT_MARKETS,
     FAKER_LOCALES,
     INDUSTRIES,
+    INDUSTRY_WEIGHTS,
     LANGUAGE_NAMES,
     MATERIAL_CATEGORIES,
+    METALWORKING_KEYWORDS,
+    REGION_WEIGHTS,
     SECTOR_DIVISIONS,
     SUPPORTED_COUNTRIES,
 )
@@ -89,10 +95,23 @@ class DemoGenerator(CompanyMaker, ContentMaker):
                 "No municipality in Finland, Sweden, Poland or Lithuania: load fixtures/geography.json "
                 "first (manage.py setup_portal does)."
             )
+        # Towns of the seeds' regions have more companies than the others.
+        self.municipality_weights = list(
+            itertools.accumulate(REGION_WEIGHTS.get(m.region.slug, 1) for m in self.municipalities)
+        )
+        self.industry_weights = {}
+        for municipality in self.municipalities:
+            region = municipality.region
+            if region.pk not in self.industry_weights:
+                weights = INDUSTRY_WEIGHTS["regions"].get(region.slug) or INDUSTRY_WEIGHTS[
+                    "countries"
+                ].get(region.country.code, {})
+                cumulative = list(itertools.accumulate(weights.get(i, 0) for i in INDUSTRIES))
+                if not cumulative[-1]:
+                    cumulative = list(range(1, len(INDUSTRIES) + 1))
+                self.industry_weights[region.pk] = cumulative
         self.clusters = list(Cluster.objects.select_related("region").order_by("pk"))
-        self.clusters_by_country = {}
-        for cluster in self.clusters:
-            self.clusters_by_country.setdefault(cluster.country.code, []).append(cluster)
+        self.cluster_candidates = _cluster_candidates(self.clusters, self.municipalities)
 
         # In primary key order, and so is every pool taken from them (see _sample).
         capabilities = list(Capability.objects.order_by("pk"))
@@ -118,11 +137,23 @@ class DemoGenerator(CompanyMaker, ContentMaker):
             self.certification_pool[industry] = pool if pool else certifications
             pool = [s for s in sectors if s.nace_code.split(".")[0] in SECTOR_DIVISIONS[industry]]
             self.sector_pool[industry] = pool if pool else sectors
+        # The metal companies' first capability works metal (positions in the metal pool, with
+        # their weights): laser cutting and welding are common, gear cutting rare.
+        pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, METALWORKING_KEYWORDS)) + ")")
+        pool = self.capability_pool["metal"]
+        self.metalworking_positions = [
+            i for i, c in enumerate(pool) if pattern.search((c.name_en or c.name).lower())
+        ]
+        self.metalworking_weights = list(
+            itertools.accumulate(
+                CAPABILITY_WEIGHTS.get((pool[i].name_en or pool[i].name).lower(), 1)
+                for i in self.metalworking_positions
+            )
+        )
         self.certification_weights = {
             industry: list(itertools.accumulate(CERTIFICATION_WEIGHTS.get(c.kind, 1) for c in pool))
             for industry, pool in self.certification_pool.items()
         }
-        self._cluster_weights = {}
         self._labels = {}
 
         self.languages = self._spoken_languages()
@@ -132,6 +163,10 @@ class DemoGenerator(CompanyMaker, ContentMaker):
                 for code in EXPORT_MARKETS:
                     self.country_names[language, code] = str(countries.name(code))
 
+        # Company names are unique, ignoring case: no two "Arctic Tools Oy".
+        self.company_names = {
+            name.casefold() for name in Company.objects.values_list("name", flat=True)
+        }
         self.company_slugs = Slugs(Company)
         self.offer_slugs = Slugs(CooperationOffer)
         self.job_slugs = Slugs(JobPosting)
@@ -236,8 +271,56 @@ class DemoGenerator(CompanyMaker, ContentMaker):
         jobs = [
             self.make_job_offer(companies[i], expired=n % 5 == 0) for n, i in enumerate(job_owners)
         ]
-        jobs += [self.make_job_wanted() for _ in range(max(1, round(size / 250)))]
+        # People looking for work: about two for every five job offers.
+        jobs += [self.make_job_wanted() for _ in range(max(1, round(size * 0.02)))]
         return Batch(companies, memberships, certificates, offers, jobs)
+
+
+class _Candidates:
+    """The clusters a company of one town may join, per industry: those whose home area holds
+    the town, those whose cross-border area does, and every cluster of the home area."""
+
+    __slots__ = ("home", "cross_border", "home_all")
+
+    def __init__(self):
+        self.home = {}
+        self.cross_border = {}
+        self.home_all = []
+
+
+def _cluster_candidates(clusters, municipalities):
+    """Per municipality (by pk), the clusters its companies may join (see CLUSTER_AREAS)."""
+    candidates = {m.pk: _Candidates() for m in municipalities}
+    for cluster in clusters:
+        areas = CLUSTER_AREAS.get(cluster.slug)
+        if areas is None:
+            # Not described: the cluster's region, or else its country.
+            home = (
+                {"regions": [cluster.region.slug]}
+                if cluster.region_id
+                else {"countries": [cluster.country.code]}
+            )
+            areas = {"home": home}
+        industry = CLUSTER_INDUSTRY.get(cluster.sector)
+        for kind in ("home", "cross_border"):
+            area = areas.get(kind)
+            if not area:
+                continue
+            regions, towns = set(area.get("regions", ())), set(area.get("towns", ()))
+            countries = set(area.get("countries", ()))
+            for m in municipalities:
+                if not (
+                    m.region.slug in regions
+                    or m.slug in towns
+                    or m.region.country.code in countries
+                ):
+                    continue
+                found = candidates[m.pk]
+                if kind == "home":
+                    found.home_all.append(cluster)
+                if industry:
+                    getattr(found, kind).setdefault(industry, []).append(cluster)
+    return candidates
 
 
 @contextlib.contextmanager

@@ -114,6 +114,27 @@ CERTIFICATION_KINDS = {k: set(v) for k, v in _classification["certification_kind
 # How much likelier a certification of the kind is than one of another kind (1).
 CERTIFICATION_WEIGHTS = _classification["certification_weights"]
 CERTIFICATION_BODIES = _classification["certification_bodies"]
+# Word beginnings of the capabilities that work metal itself (machining, welding, cutting and
+# forming sheet, casting, forging): every metal company has at least one of them.
+METALWORKING_KEYWORDS = _classification["metalworking_keywords"]
+# How much likelier a capability (by its English name) is than a rare one (1): laser cutting and
+# MIG/MAG welding are what most subcontractors sell, gear cutting or EDM what few do.
+CAPABILITY_WEIGHTS = _classification["capability_weights"]
+
+# --- Where companies are and which clusters they join (clusters.json) --------------------------
+
+_clusters = load("clusters")
+# Per cluster (by slug), the towns its members come from: "home" (regions, towns, countries) and,
+# where the seed describes cooperation across a border, "cross_border", which gives a minority of
+# the members. A cluster not listed draws its members from its region, or else its country.
+CLUSTER_AREAS = _clusters["cluster_areas"]
+# The chance that a company of the cluster's industry in its home area joins it, that one in its
+# cross-border area does, and that a member also joins another cluster of its home area.
+MEMBERSHIP = _clusters["membership"]
+# How many more companies a town of the region has than a town elsewhere (1): the seeds' regions.
+REGION_WEIGHTS = _clusters["region_weights"]
+# The industries of a region's (else its country's) companies, weighted.
+INDUSTRY_WEIGHTS = _clusters["industry_weights"]
 
 # --- Languages and markets (markets.json) ----------------------------------------------------
 
