@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from clusters.admin_base import (
     ModerationAdminMixin,
@@ -35,6 +36,10 @@ class CooperationOfferAdmin(ModeratedAdmin):
     autocomplete_fields = ["company", "cluster", "capabilities", "materials"]
     readonly_fields = ["created_by", "created_at", "updated_at", "rejection_reason"]
 
+    @admin.display(description=_("offered by"), ordering="company__name")
+    def offered_by(self, obj):
+        return obj.offered_by
+
 
 @admin.register(JobPosting)
 class JobPostingAdmin(ModeratedAdmin):
@@ -43,7 +48,7 @@ class JobPostingAdmin(ModeratedAdmin):
     list_display = ["title", "kind", "company", "municipality", "expires_on", "status"]
     list_filter = ["status", "kind", "contract_type"]
     list_select_related = ["company", "municipality"]
-    search_fields = [*all_languages("title"), "profession", "company__name"]
+    search_fields = [*all_languages("title"), *all_languages("profession"), "company__name"]
     autocomplete_fields = ["company", "municipality", "languages"]
     readonly_fields = ["consent_at", "created_at", "updated_at", "rejection_reason"]
 

@@ -113,12 +113,13 @@ class OfferFilter(django_filters.FilterSet):
 
 
 class JobFilter(django_filters.FilterSet):
-    q = SearchFilter(fields=("title", "description"), extra=("profession", "company__name"))
+    q = SearchFilter(fields=("title", "description", "profession"), extra=("company__name",))
     kind = django_filters.ChoiceFilter(
         label=_("Kind"), choices=JobPosting.Kind.choices, empty_label=_("All")
     )
-    profession = django_filters.CharFilter(
-        label=_("Profession"), lookup_expr="icontains", max_length=SEARCH_MAX_LENGTH
+    # The profession in any language: a Finnish visitor finds "Welder" by "hitsaaja".
+    profession = SearchFilter(
+        label=_("Profession"), fields=("profession",), widget=forms.TextInput()
     )
     contract_type = django_filters.ChoiceFilter(
         label=_("Contract type"), choices=JobPosting.ContractType.choices, empty_label=_("All")

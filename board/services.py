@@ -35,10 +35,9 @@ def company_clusters(company):
 
 
 def _set_translated(obj, field, value, language):
+    """Store a visitor's text in the posting language's column only: a Polish offer copied into
+    the English column would be shown on other pages as English (``lang="en"``, no note)."""
     setattr(obj, f"{field}_{language}", value)
-    if language != settings.LANGUAGE_CODE and not getattr(obj, f"{field}_{settings.LANGUAGE_CODE}"):
-        # The default column is what the admin's required tab and the slug read first.
-        setattr(obj, f"{field}_{settings.LANGUAGE_CODE}", value)
 
 
 def post_offer(data, *, user=None, language="en"):
@@ -197,7 +196,6 @@ def post_job(data, *, kind, user=None, language="en"):
     )
     job = JobPosting(
         kind=kind,
-        profession=data["profession"],
         company=company if kind == JobPosting.Kind.OFFER else None,
         municipality=data.get("municipality"),
         contract_type=data.get("contract_type") or "",
@@ -210,6 +208,7 @@ def post_job(data, *, kind, user=None, language="en"):
     )
     _set_translated(job, "title", data["title"], language)
     _set_translated(job, "description", data["description"], language)
+    _set_translated(job, "profession", data["profession"], language)
     with transaction.atomic():
         job.save()
         job.languages.set(data.get("languages") or [])

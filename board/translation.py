@@ -11,7 +11,7 @@ class CooperationOfferTranslation(TranslationOptions):
 
 @register(JobPosting)
 class JobPostingTranslation(TranslationOptions):
-    fields = ("title", "description")
+    fields = ("title", "description", "profession")
 
 
 for model in (CooperationOffer, JobPosting):

@@ -36,6 +36,7 @@ from modeltranslation.translator import NotRegistered, translator
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import roles
+from .admin_flags import TranslationFlagAdminMixin
 from .moderation import ModerationError, RejectionForm, adapter_for, approve, reject
 from .slugs import SluggedMixin
 
@@ -355,7 +356,10 @@ class ScopedAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 class TranslatedAdmin(
-    ScopedAdminMixin, MissingTranslationMixin, TabbedDjangoJqueryTranslationAdmin
+    ScopedAdminMixin,
+    MissingTranslationMixin,
+    TranslationFlagAdminMixin,
+    TabbedDjangoJqueryTranslationAdmin,
 ):
     list_per_page = 50
 
@@ -363,6 +367,7 @@ class TranslatedAdmin(
 class TranslatedHistoryAdmin(
     ScopedAdminMixin,
     MissingTranslationMixin,
+    TranslationFlagAdminMixin,
     SimpleHistoryAdmin,
     TabbedDjangoJqueryTranslationAdmin,
 ):

@@ -13,7 +13,7 @@ class ClustersConfig(AppConfig):
     verbose_name = _("Clusters")
 
     def ready(self):
-        from . import coverage, site_search, sitemaps
+        from . import coverage, site_search, sitemaps, translation_flags
         from .models import Cluster, NewsItem
 
         # Positions (order=) are shared with the other apps' registrations: sitemap index
@@ -26,3 +26,5 @@ class ClustersConfig(AppConfig):
         site_search.register("news", site_search.news, order=50)
         coverage.register(Cluster, "pk", order=10)
         coverage.register(NewsItem, "cluster", order=50)
+        # Every app's translation.py is registered by now (modeltranslation comes first).
+        translation_flags.connect()

@@ -568,3 +568,32 @@ class RateLimitCount(models.Model):
 
 
 # --- Translations that may be outdated -------------------------------------------------------
+
+
+class TranslationFlag(models.Model):
+    """A translated field's text in one language that may be outdated: another language of the
+    field was edited after it (set and cleared by ``clusters.translation_flags``)."""
+
+    content_type = models.ForeignKey("contenttypes.ContentType", models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    field = models.CharField(_("field"), max_length=60)  # the base name: "description"
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    changed_language = models.CharField(_("changed language"), max_length=10)
+    flagged_at = models.DateTimeField(_("flagged at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("translation that may be outdated")
+        verbose_name_plural = _("translations that may be outdated")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "field", "language"],
+                name="translation_flag_unique",
+            )
+        ]
+        # the admin filter and the dashboard: one model's flagged rows in one language
+        indexes = [
+            models.Index(fields=["content_type", "language", "object_id"], name="flag_lang_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.field} ({self.language}) ← {self.changed_language}"

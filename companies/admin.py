@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
@@ -170,5 +171,11 @@ class CompanyAdmin(ImportExportMixin, TranslatedHistoryAdmin):
     def mark_confirmed(self, request, queryset):
         count = queryset.update(confirmed_at=timezone.now())
         self.message_user(
-            request, _("%(count)d profiles were marked as confirmed.") % {"count": count}
+            request,
+            ngettext(
+                "%(count)d profile was marked as confirmed.",
+                "%(count)d profiles were marked as confirmed.",
+                count,
+            )
+            % {"count": count},
         )

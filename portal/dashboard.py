@@ -1,6 +1,7 @@
 """The admin index of a coordinator (and of an administrator, over every cluster): what waits for
-moderation, profiles not confirmed for 12 months, missing translations, upcoming events, new
-visit requests, and each cluster's translation coverage as a figure.
+moderation, profiles not confirmed for 12 months, missing translations, translations that may be
+outdated, upcoming events, new visit requests, and each cluster's translation coverage as a
+figure.
 
 Every count goes through the scope of the model's admin class, so the index shows a coordinator
 their own clusters only. The number of queries is fixed (it does not grow with the data).
@@ -89,6 +90,25 @@ def missing_translations(request) -> list[dict]:
     return rows
 
 
+def outdated_translations(request) -> list[dict]:
+    """Per translated model, the texts that may be outdated in each language (another language
+    of the field was edited after them), linked to the admin's filter."""
+
+    rows = []
+    for model, _cluster_path in coverage.translated_models():
+        counts = coverage.outdated_counts(_scoped(request, model))
+        rows.append(
+            {
+                "label": str(model._meta.verbose_name_plural),
+                "cells": [
+                    (code, counts[code], _changelist(model, f"outdated_translation={code}"))
+                    for code in settings.LANGUAGE_CODES
+                ],
+            }
+        )
+    return rows
+
+
 def translation_coverage(request) -> list[Coverage]:
     """Per cluster: of the translated texts written in any language (the cluster's own texts, its
     member companies', projects', events' and news': the models the apps register), the share
@@ -164,6 +184,7 @@ def build(request) -> dict | None:
         "pending": pending_moderation(request),
         "stale": stale_profiles(request),
         "missing": missing_translations(request),
+        "outdated": outdated_translations(request),
         "languages": settings.LANGUAGES,
         "coverage": translation_coverage(request),
         "events": upcoming_events(request),

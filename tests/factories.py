@@ -179,7 +179,7 @@ def job(**kwargs):
     defaults = {
         "title_en": f"Welder {n}",
         "description_en": "MIG/MAG welding of steel structures.",
-        "profession": "Welder",
+        "profession_en": "Welder",
         "expires_on": timezone.localdate() + datetime.timedelta(days=30),
         "contact_name": "Hiring Manager",
         "contact_email": f"jobs{n}@example.org",

@@ -9,6 +9,9 @@ When the value comes from a fallback language (a Finnish page showing the Swedis
 it is wrapped in an element with that language's ``lang`` attribute and followed by a quiet note in
 the page's language: ``<span class="fallback-note">(in Swedish)</span>``.
 
+``{% translation_note obj "programme" %}`` adds a quiet note when the text shown may be outdated
+(another language of the field changed after it: ``clusters.translation_flags``).
+
 ``{{ amount|money:"SEK" }}`` and ``{{ share|percent }}`` format in the active language.
 """
 
@@ -18,6 +21,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.text import Truncator
 
 from clusters.i18n import format_money, format_percent, resolve
+from clusters.translation_flags import outdated_note
 
 register = template.Library()
 
@@ -98,6 +102,14 @@ def fallback_note(obj, field):
     if not resolved.is_fallback:
         return ""
     return format_html('<p class="fallback-note">({})</p>', resolved.note)
+
+
+@register.simple_tag
+def translation_note(obj, field):
+    """``<p class="fallback-note translation-note">This translation may be outdated: the Finnish
+    text was changed on 3 March 2026.</p>`` when the text of ``obj.<field>`` shown on the page is
+    in a language flagged as possibly outdated; else nothing. One query per object."""
+    return outdated_note(obj, field)
 
 
 @register.filter

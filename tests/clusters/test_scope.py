@@ -108,7 +108,7 @@ def job_data(client, url, **changes):
             "kind": JobPosting.Kind.WANTED,
             "title_en": "Orphan welder",
             "description_en": "Welding.",
-            "profession": "Welder",
+            "profession_en": "Welder",
             "expires_on": (timezone.localdate() + datetime.timedelta(days=30)).isoformat(),
             "contact_name": "Boss",
             "contact_email": "boss@example.org",
