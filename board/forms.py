@@ -12,10 +12,19 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from django_countries import countries
 
 from clusters.abuse import MultiLineField, PublicFormMixin, SingleLineField
 from clusters.models import Cluster, Municipality
+from clusters.widgets import (
+    NEAR_COUNTRIES,
+    ChecklistSelectMultiple,
+    GroupedModelMultipleChoiceField,
+    country_groups,
+    group_by,
+    group_tree,
+)
 from companies.models import Capability, Company, Material, SpokenLanguage
 from companies.validators import BUSINESS_ID_SCHEMES, normalize_business_id
 
@@ -24,13 +33,12 @@ from .models import OFFER_MAX_VALIDITY_DAYS, CooperationOffer, JobPosting
 
 JOB_MAX_VALIDITY_DAYS = 180
 
-# The countries a cooperation offer is usually aimed at first; all others follow.
-_NEAR_COUNTRIES = ["FI", "SE", "PL", "LT", "EE", "LV", "NO", "DK", "DE"]
-
 
 def country_choices():
-    near = [(code, countries.name(code)) for code in _NEAR_COUNTRIES]
-    others = [(code, name) for code, name in countries if code not in _NEAR_COUNTRIES]
+    """The countries a cooperation offer is usually aimed at first, then all others (the offer
+    list's filter; the form groups them, see clusters.widgets.country_groups)."""
+    near = [(code, countries.name(code)) for code in NEAR_COUNTRIES]
+    others = [(code, name) for code, name in countries if code not in NEAR_COUNTRIES]
     return near + others
 
 
@@ -71,24 +79,22 @@ class OfferForm(PublicFormMixin, forms.Form):
         max_length=5000,
         help_text=_("What you offer or look for, volumes, schedule. At most 5,000 characters."),
     )
-    capabilities = forms.ModelMultipleChoiceField(
+    capabilities = GroupedModelMultipleChoiceField(
         label=_("Capabilities"),
         queryset=Capability.objects.all(),
+        group=group_tree,
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("Hold Ctrl (Cmd on a Mac) to choose several."),
     )
-    materials = forms.ModelMultipleChoiceField(
+    materials = GroupedModelMultipleChoiceField(
         label=_("Materials"),
         queryset=Material.objects.all(),
+        group=group_by("category"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text=_("Hold Ctrl (Cmd on a Mac) to choose several."),
     )
     target_countries = forms.MultipleChoiceField(
         label=_("Target countries"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=ChecklistSelectMultiple,
         help_text=_("Leave empty for any country."),
     )
     valid_until = forms.DateField(
@@ -126,7 +132,7 @@ class OfferForm(PublicFormMixin, forms.Form):
 
     def __init__(self, *args, companies=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["target_countries"].choices = country_choices()
+        self.fields["target_countries"].choices = country_groups()
         self.fields["valid_until"].initial = timezone.localdate() + datetime.timedelta(days=90)
         self.is_representative = companies is not None and companies.exists()
         if self.is_representative:
@@ -142,7 +148,11 @@ class OfferForm(PublicFormMixin, forms.Form):
             self.cleaned_data["valid_until"],
             OFFER_MAX_VALIDITY_DAYS,
             _("The offer must be valid at least until tomorrow."),
-            _("An offer can be valid for at most %(days)s days; renew it later."),
+            ngettext_lazy(
+                "An offer can be valid for at most %(days)s day; renew it later.",
+                "An offer can be valid for at most %(days)s days; renew it later.",
+                "days",
+            ),
         )
 
 
@@ -193,7 +203,7 @@ class JobForm(PublicFormMixin, forms.Form):
         label=_("Languages"),
         queryset=SpokenLanguage.objects.all(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=ChecklistSelectMultiple,
     )
     expires_on = forms.DateField(label=_("Application deadline"), widget=DateInput())
     contact_name = SingleLineField(label=_("Contact person"), max_length=120)
@@ -227,10 +237,14 @@ class JobForm(PublicFormMixin, forms.Form):
         else:
             del self.fields["company"]
         self.fields["expires_on"].initial = timezone.localdate() + datetime.timedelta(days=30)
-        self.fields["consent"].label = _(
+        self.fields["consent"].label = ngettext_lazy(
+            "I agree that the portal stores this post and my contact details until %(days)s day "
+            "after it ends, and then deletes them. I can withdraw the post at any time through "
+            "the private link I receive by e-mail.",
             "I agree that the portal stores this post and my contact details until %(days)s days "
             "after it ends, and then deletes them. I can withdraw the post at any time through "
-            "the private link I receive by e-mail."
+            "the private link I receive by e-mail.",
+            "days",
         ) % {"days": getattr(settings, "JOB_RETENTION_DAYS", 90)}
 
     def clean_expires_on(self):
@@ -238,7 +252,11 @@ class JobForm(PublicFormMixin, forms.Form):
             self.cleaned_data["expires_on"],
             JOB_MAX_VALIDITY_DAYS,
             _("The date must be in the future."),
-            _("A post can stay on the board for at most %(days)s days."),
+            ngettext_lazy(
+                "A post can stay on the board for at most %(days)s day.",
+                "A post can stay on the board for at most %(days)s days.",
+                "days",
+            ),
         )
 
     def clean(self):

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -41,8 +41,20 @@ def _relay_message(request, obj, form_class, *, anchor, relay, render_form, clos
         if not form.is_valid():
             return render_form(form)
         relay(obj, form.cleaned_data, language=_language())
-    messages.success(request, _("Thank you: your message was passed on."))
+    # Post/redirect/get to the section of the form, where the page shows the thanks in place of
+    # the form (see _messages_at), in view: not at the top of the page, far above.
+    messages.success(request, _("Thank you: your message was passed on."), extra_tags=anchor)
     return redirect(f"{obj.get_absolute_url()}#{anchor}")
+
+
+def _messages_at(request, anchor):
+    """Split this request's messages: those tagged with ``anchor`` belong to that section of the
+    page (``<anchor>_messages``), the others go where base.html shows messages (``messages``
+    overrides the context processor's)."""
+    here, elsewhere = [], []
+    for message in messages.get_messages(request):
+        (here if anchor in message.extra_tags.split() else elsewhere).append(message)
+    return {"messages": elsewhere, f"{anchor}_messages": here}
 
 
 def _post_form(request, form, *, post, submitted, published_message, template, context=None):
@@ -89,6 +101,7 @@ def _render_offer(request, offer, form, status=200):
     represented = Company.objects.represented_by(request.user)
     is_owner = offer.company_id is not None and represented.filter(pk=offer.company_id).exists()
     context = {
+        **_messages_at(request, "interest"),
         "offer": offer,
         "form": form,
         "is_open": offer.is_open(),
@@ -140,9 +153,12 @@ def offer_submitted(request):
 
 
 def _at_ceiling_message(offer):
-    return _(
+    return ngettext(
+        "An offer can be valid for at most %(days)s day ahead: it is valid until %(date)s, the "
+        "longest possible. You can renew it again later.",
         "An offer can be valid for at most %(days)s days ahead: it is valid until %(date)s, the "
-        "longest possible. You can renew it again later."
+        "longest possible. You can renew it again later.",
+        OFFER_MAX_VALIDITY_DAYS,
     ) % {"days": OFFER_MAX_VALIDITY_DAYS, "date": offer.valid_until.isoformat()}
 
 
@@ -214,9 +230,14 @@ def _open_job(slug):
     )
 
 
+def _render_job(request, job, form, status=200):
+    context = {**_messages_at(request, "contact"), "job": job, "form": form}
+    return render(request, "board/job_detail.html", context, status=status)
+
+
 def job_detail(request, slug):
     job = _open_job(slug)
-    return render(request, "board/job_detail.html", {"job": job, "form": JobMessageForm()})
+    return _render_job(request, job, JobMessageForm())
 
 
 @require_http_methods(["GET", "POST"])
@@ -229,9 +250,7 @@ def job_message(request, slug):
         JobMessageForm,
         anchor="contact",
         relay=services.relay_job_message,
-        render_form=lambda form: render(
-            request, "board/job_detail.html", {"job": job, "form": form}, status=400
-        ),
+        render_form=lambda form: _render_job(request, job, form, status=400),
     )
 
 

@@ -6,6 +6,7 @@ are sized in percent of the SVG's own width and the text keeps its pixel size, s
 legible from a 320 px phone to a wide screen. Colours come from classes styled in site.css.
 """
 
+import textwrap
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -15,6 +16,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 ROW_HEIGHT = 40  # px per bar: a label line above a 16 px bar
+LINE_HEIGHT = 17  # px per further line of a label that wraps
+LABEL_CHARACTERS = 28  # a line of 14 px text that fits the narrowest chart (~226 px of SVG)
 BAR_AREA = 82  # percent of the width the longest bar takes; the rest holds its value
 SEGMENT_CLASSES = 6  # chart-seg-0 … chart-seg-5 in site.css
 
@@ -47,8 +50,10 @@ def bar_chart(
         return SafeString("")
     largest = max(float(bar.value) for bar in bars) or 1.0
     rows = []
-    for index, bar in enumerate(bars):
-        top = index * ROW_HEIGHT
+    top = 0
+    for bar in bars:
+        lines = _label_lines(bar.label)
+        below = (len(lines) - 1) * LINE_HEIGHT  # the bar moves down by the label's extra lines
         width = max(float(bar.value) / largest * BAR_AREA, 0.4)
         rows.append(
             format_html(
@@ -58,21 +63,22 @@ def bar_chart(
                 '<text class="chart-value" x="{}%" dx="6" y="{}">{}</text>'
                 "</g>",
                 top + 14,
-                bar.label,
-                top + 20,
+                _label_text(lines),
+                top + 20 + below,
                 _percent(width),
                 _percent(width),
-                top + 33,
+                top + 33 + below,
                 _figure(bar.value),
             )
         )
+        top += ROW_HEIGHT + below
     readout = "; ".join(f"{bar.label}: {_figure(bar.value)}" for bar in bars)
     svg = format_html(
         '<svg class="chart-svg" role="img" aria-labelledby="{id}-title {id}-desc" width="100%" height="{height}"'
         ' xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{title}</title>'
         '<desc id="{id}-desc">{description} {readout}</desc>{rows}</svg>',
         id=chart_id,
-        height=len(bars) * ROW_HEIGHT,
+        height=top,
         title=title,
         description=description,
         readout=readout,
@@ -96,6 +102,22 @@ def bar_chart(
         label_heading=label_heading,
         value_heading=value_heading,
         rows=table_rows,
+    )
+
+
+def _label_lines(label: str) -> list[str]:
+    """SVG text does not wrap: a long label is broken between words into lines that fit the
+    narrowest chart (a word longer than a line is broken where it must)."""
+    return textwrap.wrap(str(label), LABEL_CHARACTERS, break_on_hyphens=False) or [""]
+
+
+def _label_text(lines: list[str]):
+    if len(lines) == 1:
+        return lines[0]
+    return format_html_join(
+        "",
+        '<tspan x="0" dy="{}">{}</tspan>',
+        ((0 if index == 0 else LINE_HEIGHT, line) for index, line in enumerate(lines)),
     )
 
 

@@ -22,8 +22,8 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import formats
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import npgettext
 from django_countries import countries
 
 from clusters.models import Cluster, Municipality
@@ -188,11 +188,16 @@ class Facet:
         hundreds of options, and the template engine's per-node cost made them most of the
         page's time. Every value is escaped (html.escape, quotes included)."""
         name = escape(self.name)
-        companies = escape(gettext("companies"))
+        nouns = {}  # "(1 firma)", "(2 firmy)", "(5 firm)": the word each count takes
         lines = []
         for option in self.options:
             value = escape(str(option.value))
             checked = " checked" if option.selected else ""
+            companies = nouns.get(option.count)
+            if companies is None:
+                companies = nouns[option.count] = escape(
+                    npgettext("after a number", "company", "companies", option.count)
+                )
             lines.append(
                 f'<li class="depth-{int(option.depth)}"><input type="checkbox" '
                 f'id="f-{name}-{value}" name="{name}" value="{value}"{checked}>'

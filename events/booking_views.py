@@ -165,12 +165,7 @@ def visit_request(request):
         form = VisitRequestForm(initial=_initial_from(request.POST))
         rows = _rows_from(request.POST)
         formset = ParticipantFormSet(initial=rows, prefix=PARTICIPANTS_PREFIX)
-        if len(rows) >= MAX_VISIT_PARTICIPANTS:
-            messages.info(
-                request,
-                _("The list can hold %(count)s participants; add more in the message.")
-                % {"count": MAX_VISIT_PARTICIPANTS},
-            )
+        # A full list says so next to the participants (visit_form.html), not at the top.
         return _render_visit(request, form, formset, focus="participants")
     if request.method == "POST":
         form = VisitRequestForm(request.POST)

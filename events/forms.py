@@ -11,6 +11,7 @@ from clusters.abuse import (
     limit_email_length,
 )
 from clusters.models import Cluster
+from clusters.widgets import ChecklistSelectMultiple
 
 from .models import VisitRequest
 
@@ -53,7 +54,7 @@ class VisitRequestForm(PublicFormMixin, forms.Form):
     focus_areas = forms.MultipleChoiceField(
         label=_("3. Focus area(s) of the visit"),
         choices=VisitRequest.FocusArea.choices,
-        widget=forms.CheckboxSelectMultiple,
+        widget=ChecklistSelectMultiple,
         required=False,
     )
     focus_explanation = MultiLineField(

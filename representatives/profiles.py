@@ -7,10 +7,18 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 from django.utils.datastructures import MultiValueDict
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from clusters.models import ModerationStatus
-from companies.models import Company
+from clusters.widgets import (
+    ChecklistSelectMultiple,
+    GroupedModelMultipleChoiceField,
+    country_groups,
+    group_by,
+    group_tree,
+)
+from companies.models import Capability, Company, Material
 
 from .models import CompanyChangeRequest
 
@@ -40,13 +48,32 @@ class CompanyProfileForm(forms.ModelForm):
             "capabilities",
             "materials",
         ]
-        widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in DESCRIPTION_FIELDS}
+        widgets = {
+            **{name: forms.Textarea(attrs={"rows": 4}) for name in DESCRIPTION_FIELDS},
+            "languages": ChecklistSelectMultiple,
+            "sectors": ChecklistSelectMultiple,
+        }
 
+    # Declared fields take no label from the model: capitalise the verbose name as a model
+    # form does ("website" → "Website", "strona internetowa" → "Strona internetowa").
     website = forms.URLField(
-        label=Company._meta.get_field("website").verbose_name,
+        label=capfirst(Company._meta.get_field("website").verbose_name),
         required=False,
         max_length=200,
         assume_scheme="https",
+        widget=forms.URLInput(attrs={"autocomplete": "url"}),
+    )
+    capabilities = GroupedModelMultipleChoiceField(
+        label=capfirst(Company._meta.get_field("capabilities").verbose_name),
+        queryset=Capability.objects.all(),
+        group=group_tree,
+        required=False,
+    )
+    materials = GroupedModelMultipleChoiceField(
+        label=capfirst(Company._meta.get_field("materials").verbose_name),
+        queryset=Material.objects.all(),
+        group=group_by("category"),
+        required=False,
     )
 
     def __init__(self, *args, **kwargs):
@@ -59,8 +86,11 @@ class CompanyProfileForm(forms.ModelForm):
         self.fields["municipality"].queryset = self.fields["municipality"].queryset.select_related(
             "region"
         )
-        for name in ("languages", "sectors", "capabilities", "materials"):
-            self.fields[name].widget.attrs["size"] = 8
+        export_markets = self.fields["export_markets"]
+        export_markets.widget = ChecklistSelectMultiple()
+        export_markets.choices = country_groups()
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["phone"].widget.attrs["autocomplete"] = "tel"
 
     def clean(self):
         cleaned = super().clean()

@@ -2,6 +2,7 @@ import datetime
 import io
 
 import pytest
+from bs4 import BeautifulSoup
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
@@ -183,6 +184,33 @@ def test_contact_is_relayed_and_the_address_stays_private(
     assert message.reply_to == ["hr@example.org"]
     assert "Come to an interview?" in message.body
     assert str(job.manage_token) in message.body and "/sv/" in message.body
+
+
+def test_contact_ends_on_the_section_which_thanks_in_place_of_the_form(client):
+    job = factories.job(kind="wanted", contact_email="seeker@example.org")
+    response = client.post(
+        reverse("jobs:message", kwargs={"slug": job.slug}),
+        {"name": "Employer", "email": "hr@example.org", "message": "Come to an interview?"},
+    )
+    assert response["Location"] == f"{job.get_absolute_url()}#contact"
+    soup = BeautifulSoup(client.get(job.get_absolute_url()).content, "html.parser")
+    section = soup.select_one("section#contact")
+    assert (
+        "Thank you: your message was passed on."
+        in section.select_one(".form-confirmation[role=status]").get_text()
+    )
+    assert not section.select("form")
+    assert not soup.select("body > .messages")
+
+
+def test_job_form_languages_are_a_checkbox_list(client):
+    factories.spoken_language("fi")
+    factories.spoken_language("sv")
+    soup = BeautifulSoup(client.get(reverse("jobs:create-offer")).content, "html.parser")
+    assert not soup.select("select[multiple]")
+    boxes = soup.select("#id_languages input[type=checkbox][name=languages]")
+    assert len(boxes) == 2
+    assert soup.select_one("#id_languages").find_parent("fieldset").legend
 
 
 def test_contact_with_header_injection_is_rejected(client):

@@ -2,10 +2,11 @@ import datetime
 import io
 
 import pytest
+from bs4 import BeautifulSoup
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from board.models import CooperationOffer, OfferInterest
 from clusters.models import ClusterContact, ClusterCoordinator, ModerationStatus
@@ -70,7 +71,7 @@ def test_visitor_offer_is_pending_and_coordinators_are_told(
     assert "Laser cutting" not in client.get(reverse("offers:list")).content.decode()
 
 
-def test_offer_posted_in_finnish_fills_the_finnish_and_default_columns(client, coordinated_cluster):
+def test_offer_posted_in_finnish_fills_the_finnish_columns_only(client, coordinated_cluster):
     response = client.post(
         factories.url_in("fi", "offers:create"),
         visitor_data(coordinated_cluster, title="Laserleikkausta"),
@@ -78,7 +79,7 @@ def test_offer_posted_in_finnish_fills_the_finnish_and_default_columns(client, c
     assert response.status_code == 302
     offer = CooperationOffer.objects.get()
     assert offer.title_fi == "Laserleikkausta"
-    assert offer.title_en == "Laserleikkausta"
+    assert not offer.title_en  # not a Finnish text passed off as English
     assert offer.submitter_language == "fi"
 
 
@@ -147,6 +148,65 @@ def test_offer_form_is_accessible(client):
     assert 'aria-invalid="true"' in page
     assert "<legend" in page
     assert 'class="required"' in page
+
+
+def test_offer_form_has_checkbox_lists_instead_of_multiple_selects(client):
+    factories.cluster()
+    welding = factories.capability(name_en="Welding")
+    factories.capability(name_en="TIG welding", parent=welding)
+    factories.material(name_en="Stainless steel")
+    soup = BeautifulSoup(client.get(reverse("offers:create")).content, "html.parser")
+    assert not soup.select("select[multiple]")
+    assert "Hold Ctrl" not in soup.get_text()
+    legends = {
+        fieldset.legend.get_text(" ", strip=True)
+        for fieldset in soup.select("fieldset")
+        if fieldset.legend
+    }
+    assert {"Capabilities", "Materials", "Target countries"} <= legends
+    group = soup.select_one("#id_capabilities .checklist-group")
+    assert group.legend.get_text(strip=True) == "Welding"
+    assert [label.get_text(strip=True) for label in group.select("label")] == [
+        "Welding",
+        "TIG welding",
+    ]
+    assert soup.select("#id_materials input[type=checkbox][name=materials]")
+    countries = soup.select("#id_target_countries input[type=checkbox][name=target_countries]")
+    assert len(countries) > 200
+    # The filter box of the long list is there for the script, hidden without it.
+    assert soup.select_one("#id_target_countries .checklist-tools").has_attr("hidden")
+    assert soup.select_one("link[href$='portal/css/forms.css']")
+    assert soup.select_one("script[src$='portal/js/checklist.js']")
+
+
+def test_checked_capabilities_materials_and_countries_are_stored_and_the_offer_thanks(
+    client, django_user_model
+):
+    cluster = factories.cluster()
+    company = factories.company(clusters=[cluster])
+    user = django_user_model.objects.create_user("rep", "rep@example.org", "pw")
+    CompanyRepresentative.objects.create(user=user, company=company)
+    client.force_login(user)
+    welding = factories.capability(name_en="Welding")
+    tig = factories.capability(name_en="TIG welding", parent=welding)
+    steel = factories.material(name_en="Stainless steel")
+    data = visitor_data(
+        cluster,
+        company=company.pk,
+        capabilities=[str(welding.pk), str(tig.pk)],
+        materials=[str(steel.pk)],
+        target_countries=["SE", "NO"],
+    )
+    response = client.post(reverse("offers:create"), data)
+    offer = CooperationOffer.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == offer.get_absolute_url()
+    assert set(offer.capabilities.all()) == {welding, tig}
+    assert list(offer.materials.all()) == [steel]
+    assert sorted(country.code for country in offer.target_countries) == ["NO", "SE"]
+    # The page it ends on opens with the confirmation.
+    soup = BeautifulSoup(client.get(response["Location"]).content, "html.parser")
+    assert soup.select_one(".messages").get_text(strip=True) == "Your offer is published."
 
 
 # --- List, filters, detail -------------------------------------------------------------------
@@ -259,6 +319,42 @@ def test_interest_is_relayed_without_revealing_the_address(
     # The page after the redirect escapes nothing of the message (it is not shown) and thanks.
     page = client.get(offer.get_absolute_url()).content.decode()
     assert "<script>alert(1)</script>" not in page
+
+
+def test_interest_ends_on_the_section_which_thanks_in_place_of_the_form(
+    client, offer_with_contacts
+):
+    offer = offer_with_contacts
+    url = factories.url_in("sv", "offers:interest", slug=offer.slug)
+    response = client.post(url, interest_data())
+    assert response.status_code == 302
+    with translation.override("sv"):
+        offer_url = offer.get_absolute_url()
+    assert response["Location"] == f"{offer_url}#interest"
+    soup = BeautifulSoup(client.get(offer_url).content, "html.parser")
+    section = soup.select_one("section#interest")
+    thanks = section.select_one(".form-confirmation")
+    assert thanks["role"] == "status"
+    assert "Tack! Ditt meddelande har vidarebefordrats." in thanks.get_text()
+    assert not section.select("form"), "the form is replaced, so nobody sends twice"
+    # Shown once, where the form was, not also at the top of the page.
+    assert not soup.select("body > .messages")
+    # The next visit shows the form again.
+    again = BeautifulSoup(client.get(offer_url).content, "html.parser")
+    assert again.select_one("section#interest form")
+    assert not again.select(".form-confirmation")
+
+
+def test_interest_form_errors_come_back_at_the_form(client, offer_with_contacts):
+    offer = offer_with_contacts
+    soup = BeautifulSoup(client.get(offer.get_absolute_url()).content, "html.parser")
+    form = soup.select_one("section#interest form")
+    assert form["action"].endswith("#interest")
+    response = client.post(form["action"].split("#")[0], interest_data(email="nope"))
+    assert response.status_code == 400
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert soup.select_one("section#interest [role=alert]")
+    assert not OfferInterest.objects.exists()
 
 
 def test_interest_email_language_follows_the_recipient(

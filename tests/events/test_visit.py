@@ -124,6 +124,77 @@ def test_valid_request_is_stored_confirmed_and_announced(
     assert "12–14 May 2027" in thanks
 
 
+@pytest.mark.parametrize(
+    "language, focus_line",
+    [
+        ("sv", "Fokusområden: Vatten och avlopp och Energi och förnybar energi"),
+        ("pl", "Obszary zainteresowania: Woda i ścieki i Energetyka i odnawialne źródła energii"),
+        ("en", "Focus areas: Water and wastewater and Energy and renewable energy"),
+    ],
+)
+def test_focus_areas_are_joined_as_text_in_the_recipients_language(
+    client, cluster, django_capture_on_commit_callbacks, language, focus_line
+):
+    data = visit_data(cluster, purpose="See water treatment plants", focus_explanation="")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(factories.url_in(language, "visit:request"), data)
+    assert response.status_code == 302
+    confirmation = next(m for m in mail.outbox if m.to == ["anna@example.org"])
+    assert focus_line in confirmation.body.splitlines()
+    if language != "en":  # the English text has apostrophes of its own ("cluster's")
+        assert "[" not in confirmation.body and "'" not in confirmation.body
+    # The coordinator's notice reads the same list in the coordinator's language.
+    notice = next(m for m in mail.outbox if m.to == ["coord@example.org"])
+    assert "['" not in notice.body
+
+
+def test_one_focus_area_or_none_reads_naturally(
+    client, cluster, django_capture_on_commit_callbacks
+):
+    for focus_areas, expected in ((["metal"], "Metal and engineering"), ([], "–")):
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(URL, visit_data(cluster, focus_areas=focus_areas))
+        assert f"Focus areas: {expected}" in mail.outbox[0].body.splitlines()
+
+
+def test_focus_areas_are_a_checkbox_list_and_rows_can_be_added_by_the_script(client, cluster):
+    soup = BeautifulSoup(client.get(URL).content, "html.parser")
+    focus = soup.select_one("#id_focus_areas")
+    assert "checklist" in focus["class"]
+    assert focus.find_parent("fieldset").legend.get_text(strip=True).startswith("3. Focus")
+    assert len(focus.select("input[type=checkbox][name=focus_areas]")) == 8
+    # formset.js clones the empty form; "__prefix__" becomes the row's index.
+    template = soup.select_one("template[data-formset-template=participants]")
+    assert template is not None
+    names = {field["name"] for field in template.select("[name]")}
+    assert names == {
+        "participants-__prefix__-name",
+        "participants-__prefix__-organization_name",
+        "participants-__prefix__-title",
+        "participants-__prefix__-email",
+    }
+    assert "Participant #__number__" in str(template.legend)
+    assert soup.select_one("[data-formset-rows=participants] [name=participants-0-name]")
+    button = soup.select_one("button[data-formset-add=participants]")
+    assert button["name"] == "add_participant" and button["type"] == "submit"
+    # Without the script the page comes back at the participants, not at the top.
+    assert button["formaction"] == f"{URL}#participants"
+    assert soup.select_one("script[src$='portal/js/formset.js']")
+    assert soup.select_one("[data-formset-full=participants]").has_attr("hidden")
+
+
+def test_a_full_participant_list_says_so_next_to_the_list(client, cluster):
+    rows = [(f"Person {n}", "", "", "") for n in range(60)]
+    response = client.post(URL, visit_data(cluster, rows, add_participant="1"))
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert not soup.select("button[data-formset-add]")
+    full = soup.select_one("[data-formset-full=participants]")
+    assert not full.has_attr("hidden")
+    assert "60 participants" in full.get_text()
+    assert not soup.select("body > .messages")
+
+
 def test_add_participant_without_javascript_keeps_what_was_typed(client, cluster):
     data = visit_data(cluster, add_participant="1", purpose="Typed <b>purpose</b>")
     response = client.post(URL, data)

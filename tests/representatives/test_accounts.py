@@ -185,3 +185,86 @@ def test_user_without_companies_sees_an_explanation(client):
     response = client.get(reverse("my_company:dashboard"))
     assert response.status_code == 200
     assert response.context["companies"] == []
+
+
+# --- The profile form ---------------------------------------------------------------------------
+
+
+def profile_page(client, company, language="en"):
+    from bs4 import BeautifulSoup
+
+    url = factories.url_in(language, "my_company:edit", slug=company.slug)
+    return BeautifulSoup(client.get(url).content, "html.parser")
+
+
+def test_profile_form_has_typed_inputs_and_capitalised_labels(client, company):
+    client.force_login(factories.representative(company))
+    soup = profile_page(client, company)
+    website = soup.select_one("#id_website")
+    assert website["type"] == "url" and website["autocomplete"] == "url"
+    phone = soup.select_one("#id_phone")
+    assert phone["type"] == "tel" and phone["autocomplete"] == "tel"
+    assert soup.select_one("label[for=id_website]").get_text(strip=True) == "Website:"
+    # forms.css styles url and tel inputs like the text inputs.
+    assert soup.select_one("link[href$='portal/css/forms.css']")
+    soup = profile_page(client, company, "pl")
+    assert soup.select_one("label[for=id_website]").get_text(strip=True) == "Strona internetowa:"
+    for label in soup.select("main label, main legend"):
+        text = label.get_text(strip=True)
+        assert not (text[:1].isalpha() and text[:1].islower()), text
+
+
+def test_profile_form_classification_is_checkbox_lists(client, company):
+    welding = factories.capability(name_en="Welding")
+    factories.capability(name_en="TIG welding", parent=welding)
+    factories.sector(name_en="Manufacture of metal products")
+    factories.spoken_language("sv")
+    client.force_login(factories.representative(company))
+    soup = profile_page(client, company)
+    assert not soup.select("select[multiple]")
+    for name in ("languages", "export_markets", "sectors", "capabilities", "materials"):
+        widget = soup.select_one(f"#id_{name}")
+        assert "checklist" in widget["class"], name
+        assert widget.find_parent("fieldset").legend.get_text(strip=True), name
+    assert [
+        g.legend.get_text(strip=True) for g in soup.select("#id_capabilities .checklist-group")
+    ] == ["Welding"]
+    assert len(soup.select("#id_export_markets input[name=export_markets]")) > 200
+
+
+def test_profile_checkboxes_are_saved_and_the_page_after_opens_with_the_thanks(client, company):
+    welding = factories.capability(name_en="Welding")
+    tig = factories.capability(name_en="TIG welding", parent=welding)
+    steel = factories.material(name_en="Stainless steel")
+    swedish = factories.spoken_language("sv")
+    client.force_login(factories.representative(company))
+    data = {
+        "municipality": company.municipality_id,
+        "size_class": company.size_class,
+        "website": "example.org",
+        "phone": "+358 40 1234567",
+        "capabilities": [str(tig.pk)],
+        "materials": [str(steel.pk)],
+        "languages": [str(swedish.pk)],
+        "export_markets": ["SE", "NO"],
+    }
+    response = client.post(reverse("my_company:edit", kwargs={"slug": company.slug}), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response["Location"] == reverse("my_company:company", kwargs={"slug": company.slug})
+    company.refresh_from_db()
+    assert list(company.capabilities.all()) == [tig]
+    assert list(company.materials.all()) == [steel]
+    assert list(company.languages.all()) == [swedish]
+    assert sorted(country.code for country in company.export_markets) == ["NO", "SE"]
+    assert company.website == "https://example.org"
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(client.get(response["Location"]).content, "html.parser")
+    assert "The profile was saved" in soup.select_one(".messages").get_text()
+    # Shown again, the form has the boxes checked.
+    soup = profile_page(client, company)
+    assert {box["value"] for box in soup.select("#id_export_markets input[checked]")} == {
+        "SE",
+        "NO",
+    }
+    assert soup.select_one(f"#id_capabilities input[value='{tig.pk}']").has_attr("checked")
