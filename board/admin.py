@@ -1,6 +1,9 @@
+from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.translator import translator
 
 from clusters.admin_base import (
     ModerationAdminMixin,
@@ -13,13 +16,51 @@ from companies.admin import COMPANY_SCOPE
 
 from .models import CooperationOffer, JobPosting, OfferInterest
 
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+
+
+def required_texts(model):
+    """The model's translated fields that may not be left empty."""
+    options = translator.get_options_for_model(model)
+    return [name for name in options.fields if not model._meta.get_field(name).blank]
+
+
+class PostedTextForm(forms.ModelForm):
+    """A post's texts are stored in the language they were written in (a Polish offer has no
+    English title): any one language of each text is enough, the poster's own by default."""
+
+    language_field = "poster_language"
+
+    def clean(self):
+        data = super().clean()
+        language = data.get(self.language_field) or getattr(self.instance, self.language_field)
+        for name in required_texts(self._meta.model):
+            if not any(data.get(f"{name}_{code}") for code in LANGUAGE_CODES):
+                target = f"{name}_{language}" if f"{name}_{language}" in self.fields else None
+                self.add_error(target, _("Fill this in, in at least one language."))
+        return data
+
+
+class OfferTextForm(PostedTextForm):
+    language_field = "submitter_language"
+
 
 class ModeratedAdmin(ModerationAdminMixin, TranslatedHistoryAdmin):
-    pass
+    form = PostedTextForm
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        # modeltranslation requires the default language (English); PostedTextForm asks instead
+        # for any one language.
+        original = getattr(db_field, "translated_field", None)
+        if field and original and original.name in required_texts(self.model):
+            field.required = False
+        return field
 
 
 @admin.register(CooperationOffer)
 class CooperationOfferAdmin(ModeratedAdmin):
+    form = OfferTextForm
     cluster_scope = ("cluster", f"company__{COMPANY_SCOPE}")
     list_display = [
         "title",

@@ -122,9 +122,11 @@ class ContentMaker:
             "status": ModerationStatus.PUBLISHED,
             "manage_token": self._manage_token(),
         }
+        # The profession comes from a list kept in every language, as a coordinator would
+        # translate it in the admin; the text stays in the poster's language (and English).
+        values.update({f"profession_{code}": name for code, name in profession.items()})
         for language in sorted({demo["language"], "en"}):
             values[f"title_{language}"] = profession[language]
-            values[f"profession_{language}"] = profession[language]
             values[f"description_{language}"] = JOB_OFFER_TEXT[language].format(
                 company=company_name,
                 profession=lower_first(profession[language]),
@@ -165,9 +167,9 @@ class ContentMaker:
             "status": ModerationStatus.PUBLISHED,
             "manage_token": self._manage_token(),
         }
+        values.update({f"profession_{code}": name for code, name in profession.items()})
         for text_language in sorted({language, "en"}):
             town = translated(municipality, "name", text_language)
-            values[f"profession_{text_language}"] = profession[text_language]
             values[f"title_{text_language}"] = JOB_WANTED_TITLE[text_language].format(
                 profession=profession[text_language]
             )

@@ -8,6 +8,7 @@ from django.utils import translation
 from board.models import CooperationOffer, JobPosting
 from clusters.models import ModerationStatus
 from tests import factories
+from tests.admin_helpers import admin_url, form_data
 from tests.board.test_jobs import wanted_data
 from tests.board.test_offers import visitor_data
 
@@ -94,3 +95,45 @@ def test_an_english_post_still_fills_the_english_columns(client):
     offer = CooperationOffer.objects.get()
     assert columns(offer, "title")["en"] == "Laser cutting capacity"
     assert {code for code, text in columns(offer, "title").items() if text} == {"en"}
+
+
+def test_a_coordinator_edits_a_polish_only_post_in_the_admin_without_an_english_text(client):
+    cluster = factories.cluster()
+    company = factories.company(clusters=[cluster])
+    job = factories.job(
+        company=company,
+        title_en="",
+        description_en="",
+        profession_en="",
+        title_pl="Spawacz MIG/MAG",
+        description_pl="Spawanie konstrukcji stalowych.",
+        profession_pl="Spawacz",
+        poster_language="pl",
+        status=ModerationStatus.PENDING,
+    )
+    offer = factories.offer(
+        company=company,
+        cluster=cluster,
+        title_en="",
+        description_en="",
+        title_pl="Wolne moce cięcia laserowego",
+        description_pl="Dwa lasery.",
+        submitter_language="pl",
+    )
+    client.force_login(factories.coordinator(cluster))
+    for obj, label in ((job, "companies.jobposting"), (offer, "companies.cooperationoffer")):
+        url = admin_url(label, "change", obj)
+        data = form_data(client.get(url), form_id=f"{label.split('.')[1]}_form")
+        data["title_pl"] += " (poprawione)"
+        response = client.post(url, data)
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        obj.refresh_from_db()
+        assert obj.title_pl.endswith("(poprawione)") and not obj.title_en
+
+        # Emptied in every language, the title is asked for, in the post's own language.
+        data.update({f"title_{code}": "" for code in LANGUAGES})
+        response = client.post(url, data)
+        assert response.status_code == 200
+        assert list(response.context["adminform"].form.errors) == ["title_pl"]
+        obj.refresh_from_db()
+        assert obj.title_pl.endswith("(poprawione)")
