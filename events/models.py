@@ -16,6 +16,16 @@ from django.utils.translation import pgettext_lazy
 from clusters.models import Cluster, Municipality, Organization, TimeStampedModel
 from clusters.slugs import SluggedMixin
 
+from .matchmaking.models import (  # noqa: F401 (the matchmaking models belong to this app)
+    COOPERATION_OUTCOMES,
+    MatchmakingProfile,
+    Meeting,
+    MeetingFeedback,
+    MeetingRequest,
+    MeetingSeat,
+    MeetingSlot,
+)
+
 # The zones of the countries the portal serves; an event's times are shown in its own zone.
 EVENT_TIME_ZONES = [
     ("Europe/Helsinki", "Europe/Helsinki"),
@@ -124,6 +134,15 @@ class Event(SluggedMixin, TimeStampedModel):
     )
     registration_deadline = models.DateTimeField(_("registration deadline"), null=True, blank=True)
     is_published = models.BooleanField(_("published"), default=True)
+    matchmaking_deadline = models.DateTimeField(
+        _("meeting requests until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Matchmaking events: pending meeting requests expire at this time (by default when "
+            "the event starts)."
+        ),
+    )
 
     objects = EventQuerySet.as_manager()
 
@@ -183,6 +202,13 @@ class Event(SluggedMixin, TimeStampedModel):
     @property
     def local_ends_at(self):
         return timezone.localtime(self.ends_at, self.tz)
+
+    @property
+    def has_matchmaking(self):
+        return self.kind == self.Kind.MATCHMAKING
+
+    def request_deadline(self):
+        return self.matchmaking_deadline or self.starts_at
 
     def programme_lines(self):
         return [line.strip() for line in (self.programme or "").splitlines() if line.strip()]

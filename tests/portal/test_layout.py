@@ -17,7 +17,7 @@ ALLOWED = {
     "board": {"clusters", "companies"},
     "representatives": {"clusters", "companies", "board"},
     "projects": {"clusters"},
-    "events": {"clusters"},
+    "events": {"clusters", "companies"},
     "demo": {"clusters", "companies", "board", "representatives", "projects", "events"},
     "portal": {"clusters", "companies", "board", "representatives", "projects", "events"},
 }
