@@ -2,6 +2,7 @@
 have three, Finnish and Swedish two. Each string is looked up with ngettext as the code and the
 templates look it up, with counts 1, 2, 5 and 22 (and 10, 11, 21, where Lithuanian differs)."""
 
+import re
 from pathlib import Path
 
 import polib
@@ -84,9 +85,36 @@ EXPECTED = {
     ("New visit request: %(name)s, %(counter)s participant",
      "New visit request: %(name)s, %(counter)s participants", None): {
         "pl": {1: "Nowa prośba o wizytę: X, 1 uczestnik",
-               5: "Nowa prośba o wizytę: X, 5 uczestników"},
+               2: "Nowa prośba o wizytę: X, 2 uczestnicy",
+               5: "Nowa prośba o wizytę: X, 5 uczestników",
+               22: "Nowa prośba o wizytę: X, 22 uczestnicy"},
         "lt": {1: "Naujas vizito prašymas: X, 1 dalyvis", 2: "Naujas vizito prašymas: X, 2 dalyviai",
                10: "Naujas vizito prašymas: X, 10 dalyvių"},
+    },
+    ("%(counter)s participant", "%(counter)s participants", None): {
+        "pl": {1: "1 uczestnik", 2: "2 uczestnicy", 5: "5 uczestników", 22: "22 uczestnicy"},
+        "lt": {1: "1 dalyvis", 2: "2 dalyviai", 10: "10 dalyvių", 21: "21 dalyvis"},
+        "fi": {1: "1 osallistuja", 2: "2 osallistujaa"},
+    },
+    ("%(counter)s expression of interest", "%(counter)s expressions of interest", None): {
+        "fi": {1: "1 yhteydenotto", 2: "2 yhteydenottoa", 22: "22 yhteydenottoa"},
+        "pl": {1: "1 zgłoszenie zainteresowania", 2: "2 zgłoszenia zainteresowania",
+               5: "5 zgłoszeń zainteresowania"},
+        "lt": {1: "1 susidomėjimo pareiškimas", 2: "2 susidomėjimo pareiškimai",
+               11: "11 susidomėjimo pareiškimų"},
+    },
+    ("Choose your password with this link. It works once, within %(days)s day:",
+     "Choose your password with this link. It works once, within %(days)s days:", None): {
+        "pl": {1: "Ustaw hasło, korzystając z tego linku. Link jest jednorazowy i ważny przez "
+                  "1 dzień:",
+               2: "Ustaw hasło, korzystając z tego linku. Link jest jednorazowy i ważny przez "
+                  "2 dni:"},
+        "lt": {1: "Susikurkite slaptažodį paspaudę šią nuorodą. Nuoroda veikia vieną kartą ir "
+                  "galioja 1 dieną:",
+               2: "Susikurkite slaptažodį paspaudę šią nuorodą. Nuoroda veikia vieną kartą ir "
+                  "galioja 2 dienas:",
+               10: "Susikurkite slaptažodį paspaudę šią nuorodą. Nuoroda veikia vieną kartą ir "
+                   "galioja 10 dienų:"},
     },
     ("%(count)d profile was marked as confirmed.",
      "%(count)d profiles were marked as confirmed.", None): {
@@ -198,3 +226,68 @@ def test_the_facet_counts_hidden_words_agree_with_the_number(language, words):
         html = Facet("country", "Country", options).options_html()
     for n, word in words.items():
         assert f'{n}<span class="visually-hidden"> {word})</span>' in html
+
+
+# A variable that holds a number, and what follows it: tags and spaces, then either a translated
+# string that is not plural-aware or a bare word.
+NUMBER = re.compile(r"\{\{(?P<expr>[^}]*)\}\}")
+NUMBER_WORDS = re.compile(r"count|total|length|number|days|places|capacity|participants")
+BETWEEN = re.compile(r"(?:[^\S\n]|</?(?:strong|b|em|span|a|abbr|small|data)\b[^>]*>)*")
+# The text of a blocktranslate is one message, with its own (plural-aware or not) variables.
+BLOCK_BODY = re.compile(r"(\{%\s*blocktranslate\b[^%]*%\}).*?(\{%\s*endblocktranslate\s*%\})", re.S)
+NOUN_AFTER = re.compile(
+    r"\{%\s*(?:translate|trans)\s|\{%\s*blocktranslate(?![^%]*\bcount\b)|[^\W\d_]{2,}"
+)
+
+
+def numbers_before_nouns(source: str) -> list[str]:
+    """Each "{{ n }} {% translate 'companies' %}" (or "{{ n }} companies") of a template: a count
+    followed by a noun that cannot agree with it."""
+    found = []
+    source = BLOCK_BODY.sub(r"\1\2", source)
+    for match in NUMBER.finditer(source):
+        expr = match.group("expr")
+        if not NUMBER_WORDS.search(expr) or "date" in expr:
+            continue
+        rest = source[match.end() :]
+        after = BETWEEN.match(rest).end()
+        if NOUN_AFTER.match(rest, after):
+            found.append(source[match.start() : match.end() + after + 30])
+    return found
+
+
+def template_files():
+    return sorted(
+        path
+        for pattern in ("templates/**/*.html", "templates/**/*.txt", "*/templates/**/*.html")
+        for path in BASE.glob(pattern)
+        if ".venv" not in path.parts
+    )
+
+
+def test_no_template_puts_a_count_before_a_noun_that_cannot_agree():
+    files = template_files()
+    assert len(files) > 60
+    found = {
+        str(path.relative_to(BASE)): hits
+        for path in files
+        if (hits := numbers_before_nouns(path.read_text(encoding="utf-8")))
+    }
+    assert found == {}
+
+
+def test_the_template_scan_finds_a_count_before_a_noun():
+    assert numbers_before_nouns(
+        '<strong>{{ cluster.member_count }}</strong> {% translate "member companies" %}'
+    )
+    assert numbers_before_nouns("{{ projects|length }} projects")
+    assert numbers_before_nouns(
+        "{{ total }} {% blocktranslate with q=query %}results for {{ q }}{% endblocktranslate %}"
+    )
+    # Plural-aware strings, labels with a figure, and dates are fine.
+    assert not numbers_before_nouns(
+        "<strong>{{ cluster.member_count }}</strong>{% blocktranslate count counter="
+        "cluster.member_count %}member company{% plural %}member companies{% endblocktranslate %}"
+    )
+    assert not numbers_before_nouns('<td class="number">{{ link.count }}</td></tr>')
+    assert not numbers_before_nouns("{{ group.label }} <span>{{ group.count }}</span></a>")
