@@ -24,6 +24,7 @@ CSRF stays on (Django's middleware); templates autoescape every user text.
 import functools
 import hashlib
 import logging
+import math
 import re
 import time
 from datetime import UTC, datetime
@@ -271,6 +272,13 @@ def is_limited(request, group, rate, *, key="ip"):
             error,
         )
         return _is_limited_in_process(request, group, key, rate)
+
+
+def retry_after(request, group, rate, *, key="ip"):
+    """Seconds until the client's current window of ``rate`` ends (a 429's ``Retry-After``):
+    the windows ``is_limited`` counts in, on Redis and on the database alike."""
+    _limit, period, who = _limit_and_client(request, group, key, rate)
+    return max(math.ceil(_get_window(who, period) - time.time()), 1)
 
 
 def too_many_requests(request):

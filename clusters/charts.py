@@ -41,10 +41,8 @@ def _percent(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def bar_chart(
-    bars, *, chart_id: str, title: str, description: str, label_heading: str, value_heading: str
-) -> SafeString:
-    """A horizontal bar chart of ``bars`` (largest first is the caller's choice)."""
+def bar_svg(bars, *, chart_id: str, title: str, description: str) -> SafeString:
+    """The SVG of a horizontal bar chart of ``bars``, without a table (the caller shows one)."""
     bars = [bar for bar in bars if bar.value is not None]
     if not bars:
         return SafeString("")
@@ -73,17 +71,30 @@ def bar_chart(
         )
         top += ROW_HEIGHT + below
     readout = "; ".join(f"{bar.label}: {_figure(bar.value)}" for bar in bars)
-    svg = format_html(
+    return _svg(chart_id, top, title, f"{description} {readout}", rows)
+
+
+def _svg(chart_id, height, title, description, rows) -> SafeString:
+    return format_html(
         '<svg class="chart-svg" role="img" aria-labelledby="{id}-title {id}-desc" width="100%" height="{height}"'
         ' xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{title}</title>'
-        '<desc id="{id}-desc">{description} {readout}</desc>{rows}</svg>',
+        '<desc id="{id}-desc">{description}</desc>{rows}</svg>',
         id=chart_id,
-        height=top,
+        height=height,
         title=title,
         description=description,
-        readout=readout,
         rows=SafeString("".join(rows)),
     )
+
+
+def bar_chart(
+    bars, *, chart_id: str, title: str, description: str, label_heading: str, value_heading: str
+) -> SafeString:
+    """A horizontal bar chart of ``bars`` (largest first is the caller's choice)."""
+    bars = [bar for bar in bars if bar.value is not None]
+    if not bars:
+        return SafeString("")
+    svg = bar_svg(bars, chart_id=chart_id, title=title, description=description)
     table_rows = format_html_join(
         "",
         "<tr><th scope='row'>{}</th><td class='number'>{}</td></tr>",
@@ -102,6 +113,62 @@ def bar_chart(
         label_heading=label_heading,
         value_heading=value_heading,
         rows=table_rows,
+    )
+
+
+GROUP_BAR = 11  # px: each series' bar in a group
+GROUP_ROW_HEIGHT = 22 + 2 * (GROUP_BAR + 3)  # a label line, then one bar per series
+
+
+def grouped_bar_svg(groups, series, *, chart_id: str, title: str, description: str):
+    """Horizontal bars in groups, one bar per series (e.g. joined and left, per month), all on
+    one scale; ``groups`` are (label, [one value per series]), ``series`` the series' names.
+    Returns the SVG and its legend; the caller shows the figures' table."""
+    if not groups:
+        return SafeString("")
+    largest = max((float(v) for _label, values in groups for v in values), default=0) or 1.0
+    rows, top = [], 0
+    for label, values in groups:
+        lines = _label_lines(label)
+        below = (len(lines) - 1) * LINE_HEIGHT
+        parts = [
+            format_html(
+                '<text class="chart-label" x="0" y="{}">{}</text>', top + 14, _label_text(lines)
+            )
+        ]
+        for index, value in enumerate(values[: len(series)]):
+            y = top + 20 + below + index * (GROUP_BAR + 3)
+            width = max(float(value) / largest * BAR_AREA, 0.4)
+            parts.append(
+                format_html(
+                    '<rect class="chart-seg-{}" x="0" y="{}" width="{}%" height="{}" rx="2"></rect>'
+                    '<text class="chart-value" x="{}%" dx="6" y="{}">{}</text>',
+                    index % SEGMENT_CLASSES,
+                    y,
+                    _percent(width),
+                    GROUP_BAR,
+                    _percent(width),
+                    y + GROUP_BAR - 1,
+                    _figure(value),
+                )
+            )
+        rows.append(format_html('<g class="chart-row">{}</g>', SafeString("".join(parts))))
+        top += GROUP_ROW_HEIGHT + below
+    readout = "; ".join(
+        f"{label}: "
+        + ", ".join(f"{name} {_figure(v)}" for name, v in zip(series, values, strict=False))
+        for label, values in groups
+    )
+    legend = format_html_join(
+        "",
+        '<li><svg class="chart-swatch" width="14" height="14" aria-hidden="true" focusable="false">'
+        '<rect class="chart-seg-{}" width="14" height="14" rx="2"></rect></svg> {}</li>',
+        ((index % SEGMENT_CLASSES, name) for index, name in enumerate(series)),
+    )
+    return format_html(
+        '{}<ul class="chart-legend" aria-hidden="true">{}</ul>',
+        _svg(chart_id, top, title, f"{description} {readout}", rows),
+        legend,
     )
 
 

@@ -47,6 +47,12 @@ COORDINATOR_PERMISSIONS = {
     "events.registration": ("view", "add", "change", "delete"),
     "events.visitrequest": ("view", "change", "delete"),
     "events.visitparticipant": ("view", "add", "change", "delete"),
+    # Matchmaking: the organiser sets slots, hides profiles, cancels requests, moves meetings.
+    "events.meetingslot": ("view", "add", "change", "delete"),
+    "events.matchmakingprofile": ("view", "change"),
+    "events.meetingrequest": ("view", "change"),
+    "events.meeting": ("view", "change"),
+    "events.meetingfeedback": ("view",),
 }
 
 

@@ -334,11 +334,7 @@ def companies_in_order(ids, prepare=lambda queryset: queryset):
 
 def browse(params, path):
     """Everything the directory page shows for the query string ``params``."""
-    index = engine.current()
-    vocabulary = index.vocabulary(Vocabulary)
-    published = Company.objects.published()
-    filterset = CompanyFilter(params, queryset=published, vocabulary=vocabulary)
-    query = engine_query(filterset, index)
+    filterset, query, vocabulary = search(params)
 
     paginator = EnginePaginator(EngineResults(query), filterset.per_page)
     page_obj = paginator.get_page(params.get("page"))
@@ -370,41 +366,51 @@ def browse(params, path):
     }
 
 
-def results(params, limit):
-    """The ids of the first ``limit`` companies of the query string, in the page's order, and
-    the vocabulary that names their values (the CSV export)."""
+def search(params):
+    """``(filterset, engine query, vocabulary)`` for the query string ``params``: what the page,
+    the CSV export and the open data API (api/) read, so they list the same companies in the
+    same order."""
     index = engine.current()
     vocabulary = index.vocabulary(Vocabulary)
     filterset = CompanyFilter(params, queryset=Company.objects.published(), vocabulary=vocabulary)
-    return engine_query(filterset, index).ids(0, limit), vocabulary
+    return filterset, engine_query(filterset, index), vocabulary
+
+
+def results(params, limit):
+    """The ids of the first ``limit`` companies of the query string, in the page's order, and
+    the vocabulary that names their values (the CSV export)."""
+    _filterset, query, vocabulary = search(params)
+    return query.ids(0, limit), vocabulary
 
 
 def profile_queryset():
     """A published company with everything its profile shows, in a fixed number of queries."""
-    return (
-        Company.objects.published()
-        .select_related("municipality__region")
-        .prefetch_related(
-            Prefetch("sectors", queryset=Sector.objects.order_by("nace_code")),
-            Prefetch("capabilities", queryset=Capability.objects.order_by("path")),
-            "materials",
-            "languages",
-            Prefetch(
-                "memberships",
-                queryset=Membership.objects.active()
-                .filter(cluster__is_published=True)
-                .select_related("cluster"),
-                to_attr="active_memberships",
-            ),
-            Prefetch(
-                "certificates",
-                queryset=CompanyCertificate.objects.valid().select_related("certification"),
-                to_attr="valid_certificates",
-            ),
-            Prefetch(
-                "offers",
-                queryset=offer_model().objects.open().order_by("valid_until"),
-                to_attr="open_offers",
-            ),
-        )
+    return with_profile(Company.objects.published())
+
+
+def with_profile(queryset):
+    """``queryset`` (of published companies) with everything a profile shows, in a fixed number
+    of queries (also ``companies_in_order``'s ``prepare`` for the API's pages)."""
+    return queryset.select_related("municipality__region").prefetch_related(
+        Prefetch("sectors", queryset=Sector.objects.order_by("nace_code")),
+        Prefetch("capabilities", queryset=Capability.objects.order_by("path")),
+        "materials",
+        "languages",
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.active()
+            .filter(cluster__is_published=True)
+            .select_related("cluster"),
+            to_attr="active_memberships",
+        ),
+        Prefetch(
+            "certificates",
+            queryset=CompanyCertificate.objects.valid().select_related("certification"),
+            to_attr="valid_certificates",
+        ),
+        Prefetch(
+            "offers",
+            queryset=offer_model().objects.open().order_by("valid_until"),
+            to_attr="open_offers",
+        ),
     )

@@ -25,7 +25,9 @@ instances would. Neither sends signals: the caller rebuilds what is derived from
 Modules: ``words`` (the word lists and text patterns, from ``fixtures/demo/*.json``), ``text``,
 ``rows``, ``companies`` (names, addresses, identifiers, descriptions of one company),
 ``content`` (cooperation offers and job posts), ``generator`` (reference data and batches),
-``writers`` and ``fast`` (storing batches), ``deletion`` (removing what the generator made).
+``writers`` and ``fast`` (storing batches), ``deletion`` (removing what the generator made),
+``matchmaking`` (the seed content's matchmaking day: participants from these companies, slots,
+requests, meetings and, after the event, survey answers; once, at the end of ``generate``).
 
 Every row the generator writes has a slug ending in ``-demo`` (companies, offers, job posts):
 ``deletion.delete_demo_data()`` removes exactly those. All randomness comes from one

@@ -23,6 +23,7 @@ from companies.models import Capability, Certification, Company, Material, Secto
 from .companies import CompanyMaker, valid_phone_numbers
 from .content import ContentMaker
 from .fast import CopyWriter
+from .matchmaking import seed_matchmaking
 from .rows import Batch, DemoDataError, Row, Slugs
 from .words import (
     CAPABILITY_KEYWORDS,
@@ -212,6 +213,8 @@ class DemoGenerator(CompanyMaker, ContentMaker):
                 totals["jobs"] += len(batch.jobs)
                 done += size
                 self.progress(done, count)
+        # The seed content's matchmaking day, with participants from these companies (once).
+        totals["matchmaking"] = seed_matchmaking(seed=self.seed, today=self.today)
         return totals
 
     def _make_batch(self, size):

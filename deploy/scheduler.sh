@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 OUTBOX_EVERY_SECONDS=300
 DAILY_AT_HOUR="${DAILY_AT_HOUR:-2}"
-DAILY_JOBS=(rebuild_directory remind_profiles remind_expiring_offers purge_expired_jobs)
+DAILY_JOBS=(rebuild_directory remind_profiles remind_expiring_offers purge_expired_jobs matchmaking_tasks export_open_data)
 
 # docker stop: leave at once, between two jobs or in the pause.
 trap 'echo "scheduler: stopping"; exit 0' TERM INT

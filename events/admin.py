@@ -9,6 +9,7 @@ from clusters.admin_base import (
     all_languages,
 )
 
+from .matchmaking.admin import MatchmakingEventAdminMixin  # registers the matchmaking admins
 from .models import Event, Registration, VisitParticipant, VisitRequest
 
 
@@ -18,7 +19,7 @@ class RegistrationInline(ScopedTabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(TranslatedHistoryAdmin):
+class EventAdmin(MatchmakingEventAdminMixin, TranslatedHistoryAdmin):
     cluster_scope = ("cluster",)
     scope_required_fields = ("cluster",)
     list_display = [

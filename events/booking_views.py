@@ -11,12 +11,14 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from clusters.abuse import public_post_ratelimit
 from clusters.roles import cluster_ids_for
+from companies.models import Company
 
 from . import services
 from .forms import (
@@ -26,7 +28,7 @@ from .forms import (
     RegistrationForm,
     VisitRequestForm,
 )
-from .models import Event, Registration, VisitRequest
+from .models import Event, MatchmakingProfile, Registration, VisitRequest
 
 PARTICIPANTS_PREFIX = "participants"
 SESSION_VISIT_KEY = "visit_request_id"
@@ -43,6 +45,12 @@ def _published_event(slug):
 
 
 # --- Registration ----------------------------------------------------------------------------
+
+
+def _represented_company(request):
+    """The company the logged-in user represents, when there is exactly one."""
+    companies = list(Company.objects.represented_by(request.user).order_by("pk")[:2])
+    return companies[0] if len(companies) == 1 else None
 
 
 def _render_registration(request, event, form, status=200):
@@ -68,7 +76,12 @@ def register(request, slug):
     if not form.is_valid():
         return _render_registration(request, event, form, status=400)
     try:
-        registration = services.register(event, form.cleaned_data, language=_language())
+        registration = services.register(
+            event,
+            form.cleaned_data,
+            language=_language(),
+            company=_represented_company(request) if event.has_matchmaking else None,
+        )
     except services.RegistrationClosed:
         form.add_error(None, _("Registration for this event is closed."))
         return _render_registration(request, event, form, status=400)
@@ -92,6 +105,17 @@ def registration_detail(request, token):
     )
     context = {"registration": registration, "event": registration.event}
     context["can_cancel"] = services.can_cancel(registration)
+    profile = (
+        MatchmakingProfile.objects.filter(registration=registration).first()
+        if registration.event.has_matchmaking
+        and registration.status != Registration.Status.CANCELLED
+        else None
+    )
+    if profile is not None:
+        context["matchmaking_url"] = reverse(
+            "events:matchmaking-access",
+            kwargs={"slug": registration.event.slug, "token": profile.access_token},
+        )
     return render(request, "events/registration_detail.html", context)
 
 

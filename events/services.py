@@ -17,6 +17,8 @@ from django.utils import timezone, translation
 from clusters.emails import absolute, localized_path, notify_coordinators, send_templated_email
 
 from . import ical
+from .matchmaking import services as matchmaking
+from .matchmaking.models import MatchmakingProfile
 from .models import Event, Registration, VisitParticipant, VisitRequest
 
 
@@ -36,6 +38,14 @@ def registration_url(registration, language=None):
     return absolute(
         localized_path("events:registration", language, token=registration.cancel_token)
     )
+
+
+def matchmaking_url(registration):
+    """The private link to the matchmaking pages of a matchmaking event's participant, or ""."""
+    if not registration.event.has_matchmaking:
+        return ""
+    profile = MatchmakingProfile.objects.filter(registration=registration).first()
+    return matchmaking.access_url(profile) if profile else ""
 
 
 def ical_attachment(event, language):
@@ -58,6 +68,7 @@ def _send(registration, name):
                 localized_path("events:detail", registration.language, slug=event.slug)
             ),
             "manage_url": registration_url(registration),
+            "matchmaking_url": matchmaking_url(registration),
         },
         [registration.email],
         language=registration.language,
@@ -65,8 +76,11 @@ def _send(registration, name):
     )
 
 
-def register(event, data, *, language="en", now=None):
-    """Register for ``event``: confirmed while places are left, then on the waiting list."""
+def register(event, data, *, language="en", now=None, company=None):
+    """Register for ``event``: confirmed while places are left, then on the waiting list.
+
+    A matchmaking event's participant gets their matchmaking profile at once, linked to
+    ``company`` (the one company the registering representative represents, if any)."""
     email = data["email"].strip()
     with transaction.atomic():
         event = (
@@ -97,6 +111,8 @@ def register(event, data, *, language="en", now=None):
                 registration.save()
         except IntegrityError:
             raise AlreadyRegistered from None
+        if event.has_matchmaking:
+            matchmaking.ensure_profile(registration, company=company)
         name = "events/confirmed" if has_place else "events/waiting"
         transaction.on_commit(lambda: _send(registration, name))
     return registration

@@ -11,6 +11,7 @@ from clusters.models import Cluster
 
 from . import ical
 from .filters import EventFilter
+from .matchmaking.link_views import event_page_context
 from .models import Event
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")
@@ -51,6 +52,8 @@ def event_detail(request, slug):
         "accepts_registrations": event.accepts_registrations(),
         "is_past": event.ends_at < timezone.now(),
     }
+    if event.has_matchmaking:
+        context["matchmaking"] = event_page_context(request, event, context["is_past"])
     return render(request, "events/event_detail.html", context)
 
 

@@ -90,6 +90,11 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    # the open data API (api/): Django REST framework, its OpenAPI schema, CORS for GET
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "clusters",
     "portal",
     "companies",
@@ -97,6 +102,10 @@ INSTALLED_APPS = [
     "representatives",
     "projects",
     "events",
+    "api",
+    # the clusters' figures for funders (indicators/): counts over the apps above and keeps the
+    # memberships' history (simple-history), from which "left in the period" is counted
+    "indicators",
 ]
 # The demo-data generator (seed_demo) is for development: production has neither it nor Faker.
 if importlib.util.find_spec("demo") and importlib.util.find_spec("faker"):
@@ -104,6 +113,8 @@ if importlib.util.find_spec("demo") and importlib.util.find_spec("faker"):
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # CORS headers for the open data API's GET requests only (api/cors.py decides per request).
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The database unreachable: a 503 with Retry-After, not a 500 (portal/middleware.py).
     "portal.middleware.DatabaseUnavailableMiddleware",
@@ -370,6 +381,53 @@ JOB_RETENTION_DAYS = env_int("JOB_RETENTION_DAYS", 90)
 OFFER_RENEWAL_DAYS = env_int("OFFER_RENEWAL_DAYS", 90)
 # Who hears of public submissions for a cluster that has no coordinator with an e-mail address.
 MANAGERS = [("Portal managers", address) for address in env_list("MANAGERS_EMAILS", [])]
+
+# --- Open data API (api/) --------------------------------------------------------------------
+# Requests per client (address, see CLIENT_IP_HEADER) to /api/v1/, in django-ratelimit's form;
+# beyond it the API answers 429 with Retry-After. Counted where the public forms' limits are
+# (Redis, or RateLimitCount rows in the database), so the limit holds across workers and servers.
+API_RATELIMIT = env_str("API_RATELIMIT", "600/h")
+# The most rows a page may hold (?page_size=1 to this; 20 without it).
+API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 100)
+# Seconds a client or a proxy may reuse an answer before it asks again (If-None-Match → 304).
+API_CACHE_SECONDS = env_int("API_CACHE_SECONDS", 60)
+# Who may read the API from a browser page of another site (CORS for GET, HEAD and OPTIONS, never
+# with credentials): "*" for anyone, or comma-separated origins such as https://example.org.
+API_CORS_ORIGINS = env_list("API_CORS_ORIGINS", ["*"])
+CORS_ALLOW_ALL_ORIGINS = API_CORS_ORIGINS == ["*"]
+CORS_ALLOWED_ORIGINS = [] if CORS_ALLOW_ALL_ORIGINS else API_CORS_ORIGINS
+# No URL is enabled by the pattern: api/cors.py enables GET, HEAD and OPTIONS under /api/ only.
+CORS_URLS_REGEX = r"(?!)"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["Content-Language", "ETag", "Link", "Retry-After"]
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.base.exception_handler",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Cluster portal open data API",
+    "DESCRIPTION": (
+        "Read-only open data of the cluster portal: companies (public profile fields), clusters, "
+        "projects, events and open cooperation offers. The data is licensed under CC BY 4.0 "
+        "(https://creativecommons.org/licenses/by/4.0/): credit the cluster portal."
+    ),
+    "VERSION": "1.0.0",
+    "LICENSE": {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"},
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Swagger UI from the package's own static files (drf-spectacular-sidecar): no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "defaultModelsExpandDepth": 0},
+}
 
 PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 

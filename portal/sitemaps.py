@@ -27,6 +27,7 @@ class StaticPagesSitemap(TranslatedSitemap):
             "portal:news-list",
             "offers:list",
             "jobs:list",
+            "open_data:index",
         ]
 
     def location(self, item):

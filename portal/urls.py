@@ -21,6 +21,8 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots-txt"),
     # Private files behind a signed link that expires (clusters/files.py).
     path("files/<str:token>/<str:filename>", files.private_file, name="private-file"),
+    # The open data API: read-only JSON, outside the language prefixes (?lang= chooses).
+    path("api/v1/", include("api.urls")),
     # /sitemap.xml is an index of sections (the portal's pages, then those the apps register);
     # a section is paged (?p=2) so 100,000 companies in five languages stay under the protocol's
     # 50,000 URLs a file.
@@ -47,6 +49,7 @@ urlpatterns += i18n_patterns(
     path(_("events/"), include("events.urls")),
     path(_("visit/"), include("events.urls_visit")),
     path(_("my-company/"), include("representatives.urls")),
+    path(_("open-data/"), include("api.urls_public")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

@@ -2,6 +2,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from events import views as event_views
+from indicators import views as indicator_views
 
 from . import feeds, views
 
@@ -15,6 +16,11 @@ urlpatterns = [
         _("clusters/<slug:slug>/events.ics"),
         event_views.cluster_calendar,
         name="cluster-events-ics",
+    ),
+    path(
+        _("clusters/<slug:slug>/figures/"),
+        indicator_views.cluster_figures,
+        name="cluster-figures",
     ),
     path(_("news/"), views.news_list, name="news-list"),
     path(_("news/rss.xml"), feeds.LatestNewsFeed(), name="news-rss"),

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from clusters.models import ClusterContact, ModerationDecision, ModerationStatus, Page
 from companies.models import CompanyCertificate
-from events.models import Registration
+from events.models import MeetingSlot, Registration
 from projects.models import ProjectContact
 from representatives.models import CompanyChangeRequest, CompanyRepresentative
 
@@ -65,6 +65,7 @@ def build_world():
                 event=event, name=f"Guest {tag}", email=f"guest{tag}@example.org"
             ),
             "events.visitrequest": factories.visit_request(cluster=cluster, name=f"Visitor {tag}"),
+            **matchmaking_objects(event, tag),
         }
 
     objects_a = objects_for(cluster_a, "A", "2336509-6")
@@ -99,6 +100,24 @@ def build_world():
         ),
     }
     return World(cluster_a, cluster_b, objects_a, objects_b, shared, admin_only, company_ab)
+
+
+def matchmaking_objects(event, tag):
+    """A slot of ``event``, two participants' profiles, a request between them and its meeting."""
+    slot = MeetingSlot.objects.create(
+        event=event,
+        starts_at=event.starts_at,
+        ends_at=event.starts_at + datetime.timedelta(minutes=20),
+        tables=2,
+    )
+    sender = factories.mm_profile(event, name=f"Matchmaker {tag}1")
+    receiver = factories.mm_profile(event, name=f"Matchmaker {tag}2")
+    request = factories.mm_request(sender, receiver)
+    return {
+        "events.matchmakingprofile": sender,
+        "events.meetingrequest": request,
+        "events.meeting": factories.mm_meeting(request, slot),
+    }
 
 
 def admin_url(label, page, obj=None):

@@ -290,3 +290,116 @@ def url_in(language, viewname, **kwargs):
 
     with translation.override(language):
         return reverse(viewname, kwargs=kwargs or None)
+
+
+# --- Matchmaking, the organiser's side (tests/events/test_matchmaking_admin.py) ----------------
+
+
+def mm_event(slots=3, tables=2, minutes=20, **kwargs):
+    """A matchmaking event with ``slots`` consecutive slots of ``tables`` tables each."""
+    from events.models import MeetingSlot
+
+    obj = event(kind=Event.Kind.MATCHMAKING, **kwargs)
+    for index in range(slots):
+        start = obj.starts_at + datetime.timedelta(minutes=minutes * index)
+        MeetingSlot.objects.create(
+            event=obj,
+            starts_at=start,
+            ends_at=start + datetime.timedelta(minutes=minutes),
+            tables=tables,
+        )
+    return obj
+
+
+def mm_profile(event_obj, language="en", **kwargs):
+    """A confirmed participant of ``event_obj`` with a matchmaking profile."""
+    from events.models import MatchmakingProfile
+
+    n = next(_counter)
+    reg = registration(
+        event_obj,
+        name=kwargs.pop("name", f"Matchmaker {n}"),
+        organization_name=kwargs.pop("organization_name", f"Firm {n}"),
+        language=language,
+    )
+    return MatchmakingProfile.objects.create(registration=reg, event=event_obj, **kwargs)
+
+
+def mm_request(sender, receiver, status="accepted", **kwargs):
+    """A meeting request (no e-mail sent); ``accepted`` by default."""
+    from events.models import MeetingRequest
+
+    defaults = {
+        "event": sender.event,
+        "status": status,
+        "expires_at": sender.event.request_deadline(),
+        "answered_at": timezone.now() if status != "pending" else None,
+    }
+    defaults.update(kwargs)
+    return MeetingRequest.objects.create(sender=sender, receiver=receiver, **defaults)
+
+
+def mm_meeting(request_obj, slot, table=1):
+    """The meeting of an accepted request at ``slot`` and ``table``, with both seats."""
+    from events.models import Meeting, MeetingSeat
+
+    meeting_obj = Meeting.objects.create(
+        request=request_obj, event_id=request_obj.event_id, slot=slot, table=table
+    )
+    for profile_id in (request_obj.sender_id, request_obj.receiver_id):
+        MeetingSeat.objects.create(meeting=meeting_obj, slot=slot, profile_id=profile_id)
+    return meeting_obj
+
+
+# --- Matchmaking, the participants' side (tests/events/test_matchmaking_pages*.py) ------------
+
+
+def matchmaking_event(slots=0, tables=3, minutes=20, **kwargs):
+    """A published matchmaking event (Europe/Vilnius by default) with ``slots`` slots from its
+    start, ``minutes`` long, at ``tables`` tables each."""
+    from events.models import MeetingSlot
+
+    kwargs.setdefault("time_zone", "Europe/Vilnius")
+    obj = event(kind=Event.Kind.MATCHMAKING, registration_open=True, **kwargs)
+    for index in range(slots):
+        start = obj.starts_at + datetime.timedelta(minutes=minutes * index)
+        MeetingSlot.objects.create(
+            event=obj,
+            starts_at=start,
+            ends_at=start + datetime.timedelta(minutes=minutes),
+            tables=tables,
+        )
+    return obj
+
+
+def matchmaking_participant(
+    event_obj,
+    *,
+    language="en",
+    company=None,
+    status="confirmed",
+    name=None,
+    organization_name="",
+    email=None,
+    **fields,
+):
+    """A participant of ``event_obj``: a registration and its profile. Many-to-many ``fields``
+    (offered_capabilities=[…], languages=[…]) are set after the profile is made."""
+    from events.models import MatchmakingProfile
+
+    n = next(_counter)
+    reg = registration(
+        event_obj,
+        name=name or f"Participant {n}",
+        organization_name=organization_name,
+        email=email or f"mm{n}@example.org",
+        language=language,
+        status=status,
+    )
+    many = {key: fields.pop(key) for key in list(fields) if isinstance(fields[key], list)}
+    profile = MatchmakingProfile.objects.create(
+        registration=reg, event=event_obj, company=company, **fields
+    )
+    for key, values in many.items():
+        getattr(profile, key).set(values)
+    return profile

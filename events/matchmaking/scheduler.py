@@ -5,13 +5,15 @@ one meeting per slot and only in the slots they are available; a slot holds at m
 meetings. ``greedy`` is the baseline: requests in order, each in the first slot that still fits.
 ``schedule`` starts from the greedy result and then, for every request left out, tries to make
 room in some slot by moving the meetings that block it (at most one for each side) to another
-slot where they fit: an augmenting step that never removes a placed meeting, so the result is
-never smaller than the baseline. Requests are tried most-constrained first (fewest possible
-slots, busiest participants).
+slot where they fit, then by swapping two slots along an alternating chain of meetings (a Kempe
+chain, as in edge colouring: A meets B in slot 1, B meets C in slot 2, … trade slots 1 and 2): an
+augmenting step that never removes a placed meeting, so the result is never smaller than the
+baseline. Requests are tried most-constrained first (fewest possible slots, busiest participants).
 
 Pure Python over plain values (ids), so it is tested and measured without a database.
 """
 
+import random
 from dataclasses import dataclass, field
 
 
@@ -34,6 +36,7 @@ class Plan:
         self.seated = {slot: set(problem.busy.get(slot, ())) for slot in problem.slots}
         self.used = {slot: problem.taken_tables.get(slot, 0) for slot in problem.slots}
         self.meeting_at = {}  # (slot, participant) → request id placed by this plan
+        self.by_id = {request[0]: request for request in problem.requests}
 
     def fits(self, slot, a, b, ignore=()):
         problem = self.problem
@@ -139,20 +142,93 @@ def _try_make_room(plan, request, by_id):
     return False
 
 
-def schedule(problem):
+def _is_free(plan, slot, person):
+    return slot not in plan.problem.unavailable.get(person, ()) and person not in plan.seated[slot]
+
+
+def _chain(plan, start, first, second, avoid):
+    """The meetings on the path that starts with ``start``'s meeting in slot ``first`` and
+    alternates between slots ``first`` and ``second``: ``(request ids, last person, the slot
+    the last person's meeting moves to)``, or None when the path reaches ``avoid`` or a fixed
+    seat. Each person has at most one meeting per slot, so it is a path, not a tree."""
+    rids, person, slot = [], start, first
+    while True:
+        rid = plan.meeting_at.get((slot, person))
+        if rid is None:
+            if person in plan.seated[slot]:
+                return None  # a meeting booked before this plan: not moved
+            return rids, person, slot
+        rids.append(rid)
+        _rid, a, b = plan.by_id[rid]
+        person = b if person == a else a
+        slot = second if slot == first else first
+        if person == avoid:
+            return None
+
+
+def _swap_in(plan, request):
+    """Place ``request`` in a slot ``alpha`` where one side (x) is free and the other (y) is not,
+    by moving y's meeting of ``alpha`` to a slot ``beta`` where y is free, and so on along the
+    chain of meetings alternating between ``alpha`` and ``beta``."""
+    rid, a, b = request
+    problem = plan.problem
+    for x, y in ((a, b), (b, a)):
+        for alpha in problem.slots:
+            if not _is_free(plan, alpha, x) or alpha in problem.unavailable.get(y, ()):
+                continue
+            if _is_free(plan, alpha, y):
+                if plan.used[alpha] < problem.tables[alpha]:
+                    plan.place(request, alpha)
+                    return True
+                continue
+            for beta in problem.slots:
+                if beta == alpha or not _is_free(plan, beta, y):
+                    continue
+                found = _chain(plan, y, alpha, beta, x)
+                if found is None:
+                    continue
+                rids, last, last_slot = found
+                if last_slot in problem.unavailable.get(last, ()):
+                    continue
+                in_alpha = sum(1 for r in rids if plan.slot_of[r] == alpha)
+                in_beta = len(rids) - in_alpha
+                if plan.used[alpha] - in_alpha + in_beta + 1 > problem.tables[alpha]:
+                    continue
+                if plan.used[beta] - in_beta + in_alpha > problem.tables[beta]:
+                    continue
+                was = {r: plan.remove(plan.by_id[r]) for r in rids}
+                for r in rids:
+                    plan.place(plan.by_id[r], beta if was[r] == alpha else alpha)
+                plan.place(request, alpha)
+                return True
+    return False
+
+
+def schedule(problem, *, passes=3):
     """``{request id: slot id}`` with at least as many requests placed as ``greedy``."""
     baseline = greedy(problem)
-    by_id = {request[0]: request for request in problem.requests}
     plan = Plan(problem)
+    by_id = plan.by_id
     for rid, slot in baseline.items():
         plan.place(by_id[rid], slot)
-    for request in _order(problem):
-        if request[0] not in plan.slot_of:
-            _try_make_room(plan, request, by_id)
+    capacity = sum(problem.tables[slot] for slot in problem.slots)
+
+    def open_requests(order):
+        for request in order:
+            if sum(plan.used.values()) >= capacity:
+                return  # every table of every slot is taken: nothing more fits
+            if request[0] not in plan.slot_of:
+                yield request
+
+    order = _order(problem)
+    for request in open_requests(order):
+        _try_make_room(plan, request, by_id)
     # A second, cheap pass in the other order helps when the first opened room late.
-    for request in problem.requests:
-        if request[0] not in plan.slot_of:
-            _try_make_room(plan, request, by_id)
+    for request in open_requests(problem.requests):
+        _try_make_room(plan, request, by_id)
+    for _pass in range(passes):
+        if not [request for request in open_requests(order) if _swap_in(plan, request)]:
+            break
     return dict(plan.slot_of)
 
 
@@ -174,3 +250,35 @@ def conflicts(problem, assignment):
         if count + problem.taken_tables.get(slot, 0) > problem.tables[slot]:
             errors.append(f"{slot} has {count} meetings for {problem.tables[slot]} tables")
     return errors
+
+
+def generated_problem(
+    seed, *, participants=200, requests=600, slots=16, tables=40, unavailable_share=0.2
+):
+    """A realistic event for tests and the benchmark: popular participants get more requests
+    (weights falling as 1/rank^0.8), no pair asks twice, and a share of the participants arrive
+    late or leave early (unavailable in the first or last 2–6 slots)."""
+    rng = random.Random(seed)
+    people = list(range(1, participants + 1))
+    weights = [1 / rank**0.8 for rank in people]
+    rng.shuffle(weights)
+    pairs, chosen = set(), []
+    while len(chosen) < requests:
+        a = rng.choice(people)
+        b = rng.choices(people, weights)[0]
+        if a == b or (a, b) in pairs or (b, a) in pairs:
+            continue
+        pairs.add((a, b))
+        chosen.append((len(chosen) + 1, a, b))
+    slot_ids = [1000 + number for number in range(slots)]
+    unavailable = {}
+    for person in people:
+        if rng.random() < unavailable_share:
+            count = rng.randint(2, min(6, slots - 1))
+            unavailable[person] = set(slot_ids[:count] if rng.random() < 0.5 else slot_ids[-count:])
+    return Problem(
+        slots=slot_ids,
+        tables=dict.fromkeys(slot_ids, tables),
+        requests=chosen,
+        unavailable=unavailable,
+    )

@@ -4,7 +4,9 @@ reminders and expiry, surveys. Views, the admin and the management command call 
 Every booking runs in a transaction that first locks the event row (``select_for_update``), so
 concurrent bookings for one event queue up on PostgreSQL; the unique constraints on tables and
 seats are the last word: a booking that would double-book raises IntegrityError, which is
-turned into "no slot" instead of a 500. E-mail goes through the outbox on commit.
+turned into "no slot" instead of a 500. E-mail goes through the outbox on commit; a bulk
+scheduling run that tells many participants at once leaves the sending to the outbox's next run
+(``send_outbox``, every five minutes), so the organiser's page does not wait for the mail server.
 """
 
 import datetime
@@ -13,7 +15,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from clusters.emails import absolute, localized_path, send_templated_email
+from clusters.emails import (
+    absolute,
+    keep_email,
+    localized_path,
+    render_templated_email,
+    send_templated_email,
+)
 
 from ..models import Event, Registration
 from . import scheduler
@@ -30,6 +38,8 @@ from .models import (
 REMINDER_INTERVAL = datetime.timedelta(days=2)
 MAX_REMINDERS = 3
 SECOND_SURVEY_AFTER = datetime.timedelta(days=182)
+# A bulk run that schedules more meetings than this keeps its e-mails for send_outbox.
+SEND_AT_ONCE_UP_TO = 20
 
 
 class MatchmakingError(Exception):
@@ -74,14 +84,20 @@ def agenda_url(profile, language=None):
     return absolute(localized_path("events:matchmaking-agenda", language, slug=profile.event.slug))
 
 
-def _send(name, profile, context):
+def _send(name, profile, context, *, at_once=True):
     context = {
         "profile": profile,
         "event": profile.event,
         "access_url": access_url(profile),
         **context,
     }
-    send_templated_email(f"matchmaking/{name}", context, [profile.email], language=profile.language)
+    if at_once:
+        send_templated_email(
+            f"matchmaking/{name}", context, [profile.email], language=profile.language
+        )
+    else:  # kept in the outbox; send_outbox delivers it within minutes
+        rendered = render_templated_email(f"matchmaking/{name}", context, language=profile.language)
+        keep_email(rendered, [profile.email])
 
 
 # --- Requests ----------------------------------------------------------------------------------
@@ -97,7 +113,9 @@ def request_meeting(sender, receiver, message="", *, now=None):
     event = sender.event
     if receiver.event_id != event.pk or receiver.pk == sender.pk:
         raise MatchmakingError("not a participant")
-    if not receiver.is_visible or receiver.registration.status != Registration.Status.CONFIRMED:
+    if not receiver.is_visible or any(
+        side.registration.status != Registration.Status.CONFIRMED for side in (sender, receiver)
+    ):
         raise MatchmakingError("not a participant")
     if now >= event.request_deadline():
         raise RequestClosed("closed")
@@ -139,7 +157,7 @@ def accept(request, profile, *, now=None):
         request.status = MeetingRequest.Status.ACCEPTED
         request.answered_at = now
         request.save(update_fields=["status", "answered_at", "updated_at"])
-        meeting = book_first_free(request)
+        meeting = book_first_free(request, now=now)
         for side in (request.sender, request.receiver):
             _send(
                 "accepted",
@@ -162,7 +180,9 @@ def decline(request, profile, *, now=None):
 
 
 def cancel(request, profile, *, now=None):
-    """Either side withdraws a pending or accepted request; a meeting is freed, both are told."""
+    """Either side withdraws a pending or accepted request; a meeting is freed, the other side
+    is told. A meeting whose time has come is not cancelled (its survey answers would go)."""
+    now = now or timezone.now()
     with transaction.atomic():
         _lock_event(request.event)
         request = MeetingRequest.objects.select_for_update().get(pk=request.pk)
@@ -170,12 +190,39 @@ def cancel(request, profile, *, now=None):
             raise MatchmakingError("not yours")
         if request.status not in (MeetingRequest.Status.PENDING, MeetingRequest.Status.ACCEPTED):
             raise MatchmakingError("closed")
+        if Meeting.objects.filter(request=request, slot__starts_at__lte=now).exists():
+            raise RequestClosed("held")
         Meeting.objects.filter(request=request).delete()
         request.status = MeetingRequest.Status.CANCELLED
         request.cancelled_by = profile
         request.save(update_fields=["status", "cancelled_by", "updated_at"])
         _send("cancelled", request.other_side(profile), {"request": request, "other": profile})
     return request
+
+
+def cancel_by_organiser(request, *, now=None):
+    """The organiser cancels a pending or accepted request (its meeting is freed) and both sides
+    are told. False when it is closed already, or when its meeting has begun (its survey answers
+    would go with it)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        _lock_event(request.event)
+        request = MeetingRequest.objects.select_for_update().get(pk=request.pk)
+        if request.status not in (MeetingRequest.Status.PENDING, MeetingRequest.Status.ACCEPTED):
+            return False
+        if Meeting.objects.filter(request=request, slot__starts_at__lte=now).exists():
+            return False
+        Meeting.objects.filter(request=request).delete()
+        request.status = MeetingRequest.Status.CANCELLED
+        request.cancelled_by = None  # by the organiser
+        request.save(update_fields=["status", "cancelled_by", "updated_at"])
+        for side in (request.sender, request.receiver):
+            _send(
+                "organiser_cancelled",
+                side,
+                {"request": request, "other": request.other_side(side)},
+            )
+    return True
 
 
 # --- Booking -----------------------------------------------------------------------------------
@@ -201,12 +248,12 @@ def _create_meeting(request, slot, table):
     return meeting
 
 
-def book_first_free(request):
-    """The first slot where both sides are available and a table is free; None if none is.
-    Call inside a transaction that holds the event's lock."""
+def book_first_free(request, *, now=None):
+    """The first slot not yet begun where both sides are available and a table is free; None if
+    none is. Call inside a transaction that holds the event's lock."""
     people = (request.sender_id, request.receiver_id)
     slots = (
-        MeetingSlot.objects.filter(event_id=request.event_id)
+        MeetingSlot.objects.filter(event_id=request.event_id, starts_at__gt=now or timezone.now())
         .exclude(seats__profile_id__in=people)
         .exclude(unavailable_profiles__in=people)
         .annotate(used=Count("meetings", distinct=True))
@@ -247,7 +294,9 @@ def schedule_event(event):
         requests = list(
             MeetingRequest.objects.filter(
                 event=event, status=MeetingRequest.Status.ACCEPTED, meeting__isnull=True
-            ).order_by("answered_at", "pk")
+            )
+            .select_related("sender__registration", "receiver__registration")
+            .order_by("answered_at", "pk")
         )
         if not slots or not requests:
             return []
@@ -276,7 +325,9 @@ def schedule_event(event):
         )
         assignment = scheduler.schedule(problem)
         by_slot = {slot.pk: slot for slot in slots}
-        created = []
+        for slot in slots:
+            slot.event = event
+        meetings = []
         for request in requests:
             slot_id = assignment.get(request.pk)
             if slot_id is None:
@@ -284,13 +335,26 @@ def schedule_event(event):
             slot = by_slot[slot_id]
             table = _free_table(slot, taken.setdefault(slot_id, set()))
             taken[slot_id].add(table)
-            created.append(_create_meeting(request, slot, table))
+            request.event = event
+            for side in (request.sender, request.receiver):
+                side.event = event
+            meetings.append(Meeting(request=request, event=event, slot=slot, table=table))
+        # All at once, under the event's lock; a clash with a booking that did not take the
+        # lock raises IntegrityError and leaves nothing changed.
+        created = Meeting.objects.bulk_create(meetings)
+        MeetingSeat.objects.bulk_create(
+            MeetingSeat(meeting=meeting, slot=meeting.slot, profile_id=profile_id)
+            for meeting in created
+            for profile_id in (meeting.request.sender_id, meeting.request.receiver_id)
+        )
+        at_once = len(created) <= SEND_AT_ONCE_UP_TO
         for meeting in created:
             for side in meeting.participants:
                 _send(
                     "scheduled",
                     side,
                     {"meeting": meeting, "other": meeting.request.other_side(side)},
+                    at_once=at_once,
                 )
     return created
 

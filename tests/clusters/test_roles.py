@@ -30,6 +30,9 @@ SCOPED = [
     "events.event",
     "events.registration",
     "events.visitrequest",
+    "events.matchmakingprofile",
+    "events.meetingrequest",
+    "events.meeting",
 ]
 SHARED = [
     "portal.region",
@@ -50,9 +53,21 @@ NO_ADD = {
     "companies.companyrepresentative",
     "events.visitrequest",
     "portal.moderationdecision",
+    # Matchmaking: profiles come with registrations, requests from participants, meetings from
+    # accepted requests.
+    "events.matchmakingprofile",
+    "events.meetingrequest",
+    "events.meeting",
 }
 NO_ADD_EVEN_ADMIN = NO_ADD - {"portal.cluster"}
-NO_DELETE_FOR_COORDINATORS = {"portal.cluster", "companies.companychangerequest"}
+NO_DELETE_FOR_COORDINATORS = {
+    "portal.cluster",
+    "companies.companychangerequest",
+    # Hidden or cancelled rather than deleted.
+    "events.matchmakingprofile",
+    "events.meetingrequest",
+    "events.meeting",
+}
 NO_HISTORY = {
     "companies.companychangerequest",
     "companies.companyrepresentative",

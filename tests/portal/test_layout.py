@@ -18,8 +18,19 @@ ALLOWED = {
     "representatives": {"clusters", "companies", "board"},
     "projects": {"clusters"},
     "events": {"clusters", "companies"},
+    "indicators": {"clusters", "companies", "board", "representatives", "projects", "events"},
+    "api": {"clusters", "companies", "board", "projects", "events"},
     "demo": {"clusters", "companies", "board", "representatives", "projects", "events"},
-    "portal": {"clusters", "companies", "board", "representatives", "projects", "events"},
+    "portal": {
+        "clusters",
+        "companies",
+        "board",
+        "representatives",
+        "projects",
+        "events",
+        "indicators",
+        "api",
+    },
 }
 MAX_LINES = 600
 # Imports inside functions are allowed in AppConfig.ready() (the documented place to connect
