@@ -109,14 +109,17 @@ def test_anonymous_visitors_are_sent_to_the_sign_in_explanation(client, world):
         assert response["Location"].startswith(url("matchmaking-signin", event, "fi"))
         explanation = client.get(response["Location"])
         assert explanation.status_code == 200
-        assert "private link" in explanation.content.decode()
+        with translation.override("fi"):
+            private_link = translation.gettext("Sign in with your private link")
+        assert private_link in explanation.content.decode()
     answer = url("matchmaking-answer", event, pk=1, action="accept")
     assert client.post(answer)["Location"].startswith(url("matchmaking-signin", event))
     # The company login keeps where the visitor was going.
     explanation = soup(client.get(response["Location"]))
     login_url = factories.url_in("fi", "my_company:login")
     login = explanation.find("a", href=lambda h: h and h.startswith(f"{login_url}?next="))
-    assert login["href"].endswith("/request/")  # back to the request page
+    request_page = url("matchmaking-request", event, "fi", pk=world["jan"].pk)
+    assert login["href"].endswith(f"?next={request_page}")  # back to the request page
 
 
 def test_the_private_link_signs_in_on_post_only(client, world):

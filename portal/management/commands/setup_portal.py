@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from api.opendata import MANIFEST
 from companies.models import Capability, Company
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
@@ -65,6 +66,9 @@ class Command(BaseCommand):
         # loaddata bypasses the directory's signals: bring its tables up to date (cheap when
         # nothing changed).
         call_command("rebuild_directory", verbosity=verbosity)
+        # The open data downloads exist from the first start; the daily job refreshes them.
+        if not default_storage.exists(MANIFEST):
+            call_command("export_open_data", verbosity=verbosity)
         User = get_user_model()
         admin, created = User.objects.get_or_create(
             username="admin",
