@@ -4,7 +4,8 @@
 Runs against the database the settings choose (``DATABASE_URL``; SQLite ``db.sqlite3`` by
 default, e.g. after ``make setup``) through Django's test client in this process: no network,
 no server, so the figures are the portal's own work per request. Each URL is requested
-``--repeat`` times after one warm-up; the report gives the median and p95 in milliseconds, the
+``--repeat`` times after one warm-up (``--cold``: with the cache cleared before each request, so
+every answer is computed); the report gives the median and p95 in milliseconds, the
 SQL queries of one request, and the ratio of the median to the floor view's (``/healthz``)
 median measured in the same run, with the load average beside each.
 
@@ -27,9 +28,9 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
+from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 URLS = [
     ("floor: /healthz", "/healthz"),
@@ -47,12 +48,22 @@ URLS = [
 ]
 
 
-def measure(client, url, repeat):
-    client.get(url)  # warm-up (caches, first imports)
-    with CaptureQueriesContext(connection) as queries:
+def measure(client, url, repeat, cold):
+    client.get(url)  # warm-up (first imports, the directory engine's tables)
+    if cold:
+        cache.clear()
+    queries = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
         status = client.get(url).status_code
     times = []
     for _ in range(repeat):
+        if cold:
+            cache.clear()  # every request computes its answer: no cached page or count
         start = time.perf_counter()
         client.get(url)
         times.append((time.perf_counter() - start) * 1000)
@@ -69,14 +80,16 @@ def measure(client, url, repeat):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--cold", action="store_true", help="clear the cache before every request")
     args = parser.parse_args()
     settings.ALLOWED_HOSTS = ["*"]
     settings.API_RATELIMIT = "1000000/h"
     client = Client()
-    rows = [(name, measure(client, url, args.repeat)) for name, url in URLS]
+    rows = [(name, measure(client, url, args.repeat, args.cold)) for name, url in URLS]
     floor = rows[0][1]["median"] or 1e-9
     engine = connection.vendor
-    print(f"Database: {engine}; {args.repeat} requests each after one warm-up.\n")
+    state = "cache cleared before each request" if args.cold else "warm cache"
+    print(f"Database: {engine}; {args.repeat} requests each after one warm-up; {state}.\n")
     print("| request | status | SQL queries | median ms | p95 ms | ×floor | load avg (1 min) |")
     print("|---|---|---|---|---|---|---|")
     for name, row in rows:

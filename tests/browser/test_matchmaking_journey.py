@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 
 from events.models import MatchmakingProfile, Meeting, MeetingRequest
+from tests import factories
 from tests.browser.conftest import format_violations
 from tests.events.matchmaking_world import build_world, url
 
@@ -31,7 +32,7 @@ def test_register_profile_request_accept_agenda(page, world, language):
     event, aino = world["event"], world["aino"]
     failures = []
     # Register on the event page, in the visitor's language.
-    page.goto(url("matchmaking", event, language).split("matchmaking/")[0])
+    page.goto(factories.url_in(language, "events:detail", slug=event.slug))
     page.locator("#matchmaking a").first.wait_for()
     assert_accessible(page, failures)
     page.locator("#id_name").fill("Mia Example")
@@ -53,14 +54,14 @@ def test_register_profile_request_accept_agenda(page, world, language):
     assert_accessible(page, failures)
     # The profile: a presentation and a capability offered (the checkbox list).
     page.locator(f".mm-nav a[href='{url('matchmaking-profile', event, language)}']").click()
-    page.wait_for_url(re.compile(r"/profile/$"))
+    page.wait_for_url(url("matchmaking-profile", event, language))
     assert_accessible(page, failures)
     page.locator("#id_presentation").fill("We cut and weld <stainless> steel.")
     page.locator(
         f"input[name=offered_capabilities][value='{world['stainless_welding'].pk}']"
     ).check()
     page.locator("form.card button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/profile/#profile$"))
+    page.wait_for_url(url("matchmaking-profile", event, language) + "#profile")
     assert page.locator(".form-confirmation").is_visible()
     assert list(mia.offered_capabilities.all()) == [world["stainless_welding"]]
     # The participants: Aino's card, a message, the request.
@@ -78,7 +79,7 @@ def test_register_profile_request_accept_agenda(page, world, language):
     page.locator(".mm-nav form button").click()  # Mia signs out
     page.goto(url("matchmaking-access", event, language, token=aino.access_token))
     page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/agenda/$"))
+    page.wait_for_url(re.compile(re.escape(url("matchmaking-agenda", event, language)) + "$"))
     received = page.locator(f"#received-{request.pk}")
     assert "Could we talk about laser cut blanks?" in received.inner_text()
     assert_accessible(page, failures)
