@@ -3,8 +3,6 @@
 directory engine), so a query string gives the same companies in the same order as the directory
 page, and a page of any depth costs what the first does."""
 
-from collections.abc import Sequence
-
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, inline_serializer
@@ -52,23 +50,6 @@ DIRECTORY_PARAMETERS = [
 ]
 
 
-class CompanyResults(Sequence):
-    """The directory engine's ordered result, whose slices load just their companies (with
-    everything a profile shows, in a fixed number of queries)."""
-
-    def __init__(self, query):
-        self.query = query
-
-    def __len__(self):
-        return self.query.total
-
-    def __getitem__(self, key):
-        if not isinstance(key, slice):
-            return self[key : key + 1][0]
-        start, stop, _step = key.indices(len(self))
-        return directory.companies_in_order(self.query.ids(start, stop), directory.with_profile)
-
-
 class DirectoryView(ApiView):
     known_parameters = frozenset({"q", "sort", *FACET_NAMES})
 
@@ -100,7 +81,9 @@ class CompanyList(DirectoryView):
     )
     def get(self, request, *args, **kwargs):
         _filterset, query, _vocabulary, html, report = self.directory_search()
-        items = self.paginator.paginate_queryset(CompanyResults(query), request, view=self)
+        items = self.paginator.paginate_queryset(
+            directory.EngineResults(query, directory.with_profile), request, view=self
+        )
         return self.page_response(items, links={"html": html}, meta=report)
 
 

@@ -304,10 +304,12 @@ class EnginePaginator(Paginator):
 
 class EngineResults(collections.abc.Sequence):
     """The ordered result of an engine query as a sequence for Paginator: slicing it loads just
-    that slice's companies (one query and two prefetches), in the engine's order."""
+    that slice's companies in the engine's order, prepared by ``prepare`` (the directory's
+    cards by default: one query and two prefetches; the API's ``with_profile``)."""
 
-    def __init__(self, query):
+    def __init__(self, query, prepare=None):
         self.query = query
+        self.prepare = prepare or card_queryset
 
     def __len__(self):
         return self.query.total
@@ -316,7 +318,7 @@ class EngineResults(collections.abc.Sequence):
         if not isinstance(key, slice):
             return self[key : key + 1][0]
         start, stop, _step = key.indices(len(self))
-        companies = companies_in_order(self.query.ids(start, stop), card_queryset)
+        companies = companies_in_order(self.query.ids(start, stop), self.prepare)
         with_offers = self.query.index.bitmap("offers", 1)
         for company in companies:
             company.has_open_offers = company.pk in with_offers
