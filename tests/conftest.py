@@ -1,14 +1,35 @@
 import json
 import os
 import uuid
+import warnings
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import translation
 
 from clusters import emails
 
 from .shared import TEST_SETTINGS
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_stray_sessions_at_teardown(django_db_setup, django_db_blocker):
+    """PostgreSQL refuses to drop the test database while another session uses it: a thread's
+    or a subprocess's connection whose backend has not ended yet fails the whole run at its
+    very end. End such sessions first, and say which they were."""
+    yield
+    with django_db_blocker.unblock():
+        for alias in connections:
+            if connections[alias].vendor != "postgresql":
+                continue
+            with connections[alias].cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid), left(query, 120) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+                stray = [query for _ended, query in cursor.fetchall()]
+            if stray:
+                warnings.warn(f"sessions still open on the test database: {stray}", stacklevel=1)
 
 
 @pytest.fixture(scope="session")
