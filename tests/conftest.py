@@ -1,7 +1,8 @@
 import json
 import os
+import sys
+import time
 import uuid
-import warnings
 
 import pytest
 from django.db import connection, connections, transaction
@@ -16,7 +17,7 @@ from .shared import TEST_SETTINGS
 def no_stray_sessions_at_teardown(django_db_setup, django_db_blocker):
     """PostgreSQL refuses to drop the test database while another session uses it: a thread's
     or a subprocess's connection whose backend has not ended yet fails the whole run at its
-    very end. End such sessions first, and say which they were."""
+    very end. End such sessions first, and say which they were (on stderr)."""
     yield
     with django_db_blocker.unblock():
         for alias in connections:
@@ -28,8 +29,17 @@ def no_stray_sessions_at_teardown(django_db_setup, django_db_blocker):
                     "WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
                 stray = [query for _ended, query in cursor.fetchall()]
-            if stray:
-                warnings.warn(f"sessions still open on the test database: {stray}", stacklevel=1)
+                # Termination is a signal: wait (at most 5 s) until those backends are gone.
+                for _attempt in range(50):
+                    cursor.execute(
+                        "SELECT count(*) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                    if not cursor.fetchone()[0]:
+                        break
+                    time.sleep(0.1)
+            if stray:  # a note, not a failure: the run's own result stands
+                sys.stderr.write(f"\nended sessions still open on the test database: {stray}\n")
 
 
 @pytest.fixture(scope="session")
